@@ -1,0 +1,189 @@
+"""Run the hidden pytest graders against one submission and collect typed outcomes.
+
+The graders are ordinary pytest modules under ``autograder/graders``. They get
+the student's functions through the ``student`` fixture (a proxy that returns
+plain data), the reference through ``reference``, a per-test random generator
+seeded from the submission id through ``rng``, and the run's settings through
+``options``. Each test's points come from ``@pytest.mark.points(n)``. Outcomes
+are read from pytest's report objects, never from terminal output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograder.feedback import Mismatch
+from autograder.paths import PACKAGE_DIR
+from autograder.proxy import Proxy, StudentError
+from autograder.results import TestOutcome
+
+GRADERS_DIR = PACKAGE_DIR / "graders"
+
+
+@dataclass
+class GradingOptions:
+    """Settings shared by every hidden test of a run."""
+
+    data_path: Path | None = None
+    train_models: bool = True
+    cache_dir: Path | None = None
+
+
+@dataclass
+class GraderState:
+    """What a grader process keeps between submissions (datasets, training memo)."""
+
+    reference: dict[str, ModuleType]
+    options: GradingOptions = field(default_factory=GradingOptions)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+def stable_seed(*parts: str) -> int:
+    """A seed that depends only on its text parts (never on Python's hash salt)."""
+    digest = hashlib.sha256("\0".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+class GradingPlugin:
+    """A pytest plugin bound to one submission: fixtures in, outcomes out."""
+
+    def __init__(self, proxy: Proxy, submission_id: str, state: GraderState) -> None:
+        # Attribute names differ from the fixture names: pytest reads fixtures off this object.
+        self._proxy = proxy
+        self._submission_id = submission_id
+        self._state = state
+        self.outcomes: list[TestOutcome] = []
+        self.collection_errors: list[str] = []
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): points the hidden test is worth")
+        config.addinivalue_line("markers", "exercise(name): the exercise a test belongs to")
+
+    @pytest.fixture
+    def student(self) -> Proxy:
+        return self._proxy
+
+    @pytest.fixture
+    def reference(self) -> dict[str, ModuleType]:
+        return self._state.reference
+
+    @pytest.fixture
+    def options(self) -> GradingOptions:
+        return self._state.options
+
+    @pytest.fixture
+    def grader_cache(self) -> dict[str, Any]:
+        return self._state.cache
+
+    @pytest.fixture
+    def submission_id(self) -> str:
+        return self._submission_id
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        return np.random.default_rng(stable_seed(self._submission_id, request.node.nodeid))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"hidden grader {report.nodeid} failed to load")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
+        report = (yield).get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.outcomes.append(_outcome(item, call, report.passed))
+
+
+def _outcome(item: pytest.Item, call: pytest.CallInfo[None], passed: bool) -> TestOutcome:
+    points_marker = item.get_closest_marker("points")
+    max_score = float(points_marker.args[0]) if points_marker else 1.0
+    outcome = TestOutcome(
+        name=_test_name(item),
+        exercise=_exercise(item),
+        score=max_score if passed else 0.0,
+        max_score=max_score,
+        status="passed" if passed else "failed",
+    )
+    if not passed and call.excinfo is not None:
+        _describe_failure(outcome, call.excinfo.value)
+    return outcome
+
+
+def _describe_failure(outcome: TestOutcome, exc: BaseException) -> None:
+    if isinstance(exc, Mismatch):
+        outcome.output = exc.render()
+        outcome.details = exc.details()
+        if exc.misconception:
+            outcome.tags.append(f"misconception:{exc.misconception}")
+    elif isinstance(exc, StudentError):
+        outcome.output = _student_error_text(exc)
+        outcome.details = {"message": outcome.output, "error": exc.kind}
+        if exc.output:
+            outcome.details["student_output"] = exc.output
+    elif isinstance(exc, AssertionError):
+        outcome.output = str(exc) or "The answer did not match the expected result."
+        outcome.details = {"message": outcome.output}
+    else:
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        outcome.output = f"The grader could not check this answer ({last})."
+        outcome.details = {"message": outcome.output, "error": "grader"}
+
+
+def _student_error_text(exc: StudentError) -> str:
+    lead = {
+        "raised": "Your code raised",
+        "missing": "Not found",
+        "timeout": "Stopped",
+        "crashed": "Your code crashed",
+        "bad-return": "Unusable return value",
+    }.get(exc.kind, "Error")
+    return f"{lead}: {exc.message}"
+
+
+def _test_name(item: pytest.Item) -> str:
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    summary = doc.strip().splitlines()[0].rstrip(".") if doc.strip() else item.name
+    callspec = getattr(item, "callspec", None)
+    return f"{summary} [{callspec.id}]" if callspec is not None else summary
+
+
+def _exercise(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("exercise")
+    if marker:
+        return str(marker.args[0])
+    stem = Path(str(item.path)).stem
+    return stem.removeprefix("test_")
+
+
+def run_graders(
+    proxy: Proxy,
+    submission_id: str,
+    state: GraderState,
+    graders: list[Path] | None = None,
+) -> tuple[list[TestOutcome], list[str]]:
+    """Run the hidden graders for one submission; return outcomes and grader errors."""
+    plugin = GradingPlugin(proxy, submission_id, state)
+    targets = [str(p) for p in (graders or [GRADERS_DIR])]
+    args = [
+        *targets,
+        "-c", os.devnull,
+        "--rootdir", str(GRADERS_DIR),
+        "-p", "no:cacheprovider",
+        "-p", "no:terminal",
+        "-p", "no:stepwise",
+        "-p", "no:warnings",
+        "--capture=sys",
+        "-o", "python_files=test_*.py",
+        "--import-mode=importlib",
+    ]
+    pytest.main(args, plugins=[plugin])
+    return plugin.outcomes, plugin.collection_errors

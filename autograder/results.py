@@ -1,0 +1,172 @@
+"""Typed grading results and their one serialized form (a Gradescope ``results.json``).
+
+Reports, the gradebook and statistics read the serialized dictionaries, never
+the live objects, so everything downstream of grading can be regenerated from
+``results/<id>.json`` alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["passed", "failed"]
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+QuizStatus = Literal["correct", "partial", "incorrect", "missing", "malformed"]
+
+# The exercise names in the order students meet them; the quiz comes last.
+EXERCISES: tuple[str, ...] = ("convolution", "pooling", "shapes", "params", "model")
+QUIZ = "quiz"
+
+
+@dataclass
+class TestOutcome:
+    """One hidden test's outcome for one submission."""
+
+    name: str
+    exercise: str
+    score: float
+    max_score: float
+    status: Status
+    output: str = ""
+    tags: list[str] = field(default_factory=list)
+    visibility: Visibility = "after_published"
+    # Structured feedback for reports: case, expected, got, hint, diff lines.
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def misconceptions(self) -> list[str]:
+        return [t.split(":", 1)[1] for t in self.tags if t.startswith("misconception:")]
+
+
+@dataclass
+class QuizItemResult:
+    """The score and feedback for one quiz question."""
+
+    id: str
+    score: float
+    max_score: float
+    status: QuizStatus
+    answer: str | None
+    feedback: str
+    explanation: str = ""
+
+
+@dataclass
+class SubmissionResult:
+    """Everything graded for one submission."""
+
+    submission: str
+    tests: list[TestOutcome] = field(default_factory=list)
+    quiz: list[QuizItemResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    execution_time: float = 0.0
+    isolation: str = "full"
+
+    @property
+    def score(self) -> float:
+        return _round(sum(t.score for t in self.tests) + sum(q.score for q in self.quiz))
+
+    @property
+    def max_score(self) -> float:
+        return _round(sum(t.max_score for t in self.tests) + sum(q.max_score for q in self.quiz))
+
+    def exercise_scores(self) -> dict[str, dict[str, float]]:
+        """Per-exercise totals, exercises in course order, then the quiz."""
+        totals: dict[str, dict[str, float]] = {}
+        for test in self.tests:
+            entry = totals.setdefault(test.exercise, {"score": 0.0, "max_score": 0.0})
+            entry["score"] += test.score
+            entry["max_score"] += test.max_score
+        if self.quiz:
+            totals[QUIZ] = {
+                "score": sum(q.score for q in self.quiz),
+                "max_score": sum(q.max_score for q in self.quiz),
+            }
+        order = {name: i for i, name in enumerate((*EXERCISES, QUIZ))}
+        return {
+            name: {k: _round(v) for k, v in totals[name].items()}
+            for name in sorted(totals, key=lambda n: (order.get(n, len(order)), n))
+        }
+
+    def to_gradescope_dict(self) -> dict[str, Any]:
+        """The Gradescope ``results.json`` form, plus convgrade's own keys."""
+        tests = [_test_entry(t) for t in self.tests]
+        tests += [_quiz_entry(q) for q in self.quiz]
+        summary = f"{self.submission}: {self.score:g} / {self.max_score:g}"
+        if self.errors:
+            summary += "\n" + "\n".join(f"error: {e}" for e in self.errors)
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 3),
+            "output": summary,
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+            "submission": self.submission,
+            "exercises": self.exercise_scores(),
+            "quiz": {q.id: asdict(q) for q in self.quiz},
+            "errors": list(self.errors),
+            "isolation": self.isolation,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:
+        """Rebuild a result from its serialized form (the inverse of ``to_gradescope_dict``)."""
+        tests = [
+            TestOutcome(
+                name=t["name"],
+                exercise=t.get("exercise", ""),
+                score=float(t["score"]),
+                max_score=float(t["max_score"]),
+                status=t["status"],
+                output=t.get("output", ""),
+                tags=list(t.get("tags", [])),
+                visibility=t.get("visibility", "after_published"),
+                details=dict(t.get("details", {})),
+            )
+            for t in data.get("tests", [])
+            if t.get("exercise") != QUIZ
+        ]
+        quiz = [QuizItemResult(**q) for q in data.get("quiz", {}).values()]
+        return cls(
+            submission=data["submission"],
+            tests=tests,
+            quiz=quiz,
+            errors=list(data.get("errors", [])),
+            execution_time=float(data.get("execution_time", 0.0)),
+            isolation=data.get("isolation", "full"),
+        )
+
+
+def _test_entry(test: TestOutcome) -> dict[str, Any]:
+    return {
+        "name": test.name,
+        "score": _round(test.score),
+        "max_score": _round(test.max_score),
+        "status": test.status,
+        "output": test.output,
+        "visibility": test.visibility,
+        "tags": list(test.tags),
+        "exercise": test.exercise,
+        "details": test.details,
+    }
+
+
+def _quiz_entry(item: QuizItemResult) -> dict[str, Any]:
+    return {
+        "name": f"quiz: {item.id}",
+        "score": _round(item.score),
+        "max_score": _round(item.max_score),
+        "status": "passed" if item.status == "correct" else "failed",
+        "output": item.feedback,
+        "visibility": "visible",
+        "tags": [],
+        "exercise": QUIZ,
+        "details": {},
+    }
+
+
+def _round(value: float) -> float:
+    return round(float(value), 4)
