@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/python -m autograder.authoring.examples examples/submissions
 	rm -rf out/demo
 	$(BIN)/convgrade grade examples/submissions --out out/demo
 

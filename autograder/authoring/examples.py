@@ -1,0 +1,201 @@
+"""Build the demo's sample submissions from the reference and a catalogue of mistakes.
+
+Each sample is the reference with typical student mistakes layered on top (an
+override appended to a module, a file left as the stub, a broken file), laid
+out the three ways students submit: a folder, a .zip and a notebook. Building
+them from the reference keeps one source of truth: when the reference
+changes, the samples follow.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder.paths import STUDENT_MODULES, CourseLayout, course
+
+CORRECT_ANSWERS = """\
+conv_advantages = "d"
+dense_first_layer_weights = 235200
+conv_params_32x32x3 = 456
+fashion_cnn_flatten = 1600
+strided_output_shape = "14x14x12"
+"""
+
+# Overrides appended to a reference module: each reproduces one typical mistake.
+MISTAKES: dict[str, tuple[str, str]] = {
+    "kernel-flipped": ("convolution", '''
+_correct_conv_forward = conv_forward
+
+
+def conv_forward(A_prev, W, b, stride=1, padding="valid"):
+    return _correct_conv_forward(A_prev, W[::-1, ::-1], b, stride=stride, padding=padding)
+'''),
+    "missing-bias": ("convolution", '''
+_correct_conv_single_step = conv_single_step
+
+
+def conv_single_step(a_slice, W, b):
+    return _correct_conv_single_step(a_slice, W, 0.0)
+'''),
+    "pool-mode-swapped": ("pooling", '''
+_correct_pool_forward = pool_forward
+
+
+def pool_forward(A_prev, pool_size=2, stride=None, mode="max", padding="valid"):
+    other = "average" if mode == "max" else "max"
+    return _correct_pool_forward(A_prev, pool_size, stride, other, padding)
+'''),
+    "off-by-one": ("shapes", '''
+_correct_conv_output_size = conv_output_size
+
+
+def conv_output_size(n, f, stride=1, padding="valid"):
+    return _correct_conv_output_size(n, f, stride, padding) - 1
+'''),
+    "stride-ignored": ("pooling", '''
+_correct_pool_forward = pool_forward
+
+
+def pool_forward(A_prev, pool_size=2, stride=None, mode="max", padding="valid"):
+    return _correct_pool_forward(A_prev, pool_size, 1, mode, padding)
+'''),
+    "params-missing-bias": ("params", '''
+def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return kh * kw * in_channels * filters
+'''),
+    "uncompiled-model": ("model", '''
+_correct_build_mnist_cnn = build_mnist_cnn
+
+
+def build_mnist_cnn(input_shape=(28, 28, 1), num_classes=10):
+    compiled = _correct_build_mnist_cnn(input_shape, num_classes)
+    return keras.models.clone_model(compiled)
+'''),
+    "hostile": ("convolution", '''
+import os as _os
+
+try:  # copy the instructor's solution, if the grader lets it be read
+    exec(open({reference!r}).read())
+except OSError:
+    pass
+try:  # plant a perfect score next to the student's files
+    with open("results.json", "w") as _forged:
+        _forged.write('{"score": 1000, "max_score": 100}')
+except OSError:
+    pass
+
+
+def apply_filter(image, kernel):
+    while True:
+        pass
+
+
+def zero_pad(X, pad):
+    _os._exit(3)
+'''),
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One demo submission: which mistakes it makes and how it is packed."""
+
+    id: str
+    mistakes: tuple[str, ...] = ()
+    answers: str = CORRECT_ANSWERS
+    stubs: tuple[str, ...] = ()  # modules left exactly as the student stub
+    broken: tuple[str, ...] = ()  # modules with a syntax error
+    form: str = "directory"  # "directory", "zip" or "notebook"
+
+
+SAMPLES: tuple[Sample, ...] = (
+    Sample("alice"),
+    Sample("bob", form="notebook",
+           answers='conv_advantages = ["a", "b", "c"]\nfashion_cnn_flatten = 1600\n'),
+    Sample("carol", mistakes=("kernel-flipped", "pool-mode-swapped", "params-missing-bias"),
+           answers='conv_advantages = "a"\nconv_params_32x32x3 = 156\n'
+                   'strided_output_shape = "(14, 14, 12)"\n'),
+    Sample("dave", mistakes=("missing-bias", "off-by-one", "stride-ignored"), form="zip"),
+    Sample("erin", broken=("shapes",), stubs=("params",), mistakes=("uncompiled-model",),
+           answers="conv_advantages = [d\n"),
+    Sample("frank", stubs=STUDENT_MODULES, answers=""),
+    Sample("mallory", stubs=("convolution",), mistakes=("hostile",)),
+)
+
+
+def build_samples(dest: Path, layout: CourseLayout | None = None) -> list[Path]:
+    """Write every sample submission under ``dest``; return their paths."""
+    layout = layout or course()
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    return [_build(sample, dest, layout) for sample in SAMPLES]
+
+
+def _sources(sample: Sample, layout: CourseLayout) -> dict[str, str]:
+    sources = {}
+    for module in STUDENT_MODULES:
+        folder = layout.exercises if module in sample.stubs else layout.reference
+        sources[module] = (folder / f"{module}.py").read_text(encoding="utf-8")
+    for mistake in sample.mistakes:
+        module, override = MISTAKES[mistake]
+        reference = str(layout.reference / "convolution.py")
+        sources[module] += "\n" + override.replace("{reference!r}", repr(reference))
+    for module in sample.broken:
+        sources[module] += "\n\ndef unfinished(:\n    pass\n"
+    return sources
+
+
+def _build(sample: Sample, dest: Path, layout: CourseLayout) -> Path:
+    sources = _sources(sample, layout)
+    if sample.form == "notebook":
+        return _write_notebook(sample, sources, dest)
+    folder = dest / sample.id
+    folder.mkdir()
+    for module, text in sources.items():
+        (folder / f"{module}.py").write_text(text, encoding="utf-8")
+    if sample.answers:
+        (folder / "answers.toml").write_text(sample.answers, encoding="utf-8")
+    if sample.form == "directory":
+        return folder
+    archive = dest / f"{sample.id}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.iterdir()):
+            zf.write(path, f"{sample.id}/{path.name}")
+    shutil.rmtree(folder)
+    return archive
+
+
+def _write_notebook(sample: Sample, sources: dict[str, str], dest: Path) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    cells = [nbformat.v4.new_markdown_cell(f"# CNN assignment ({sample.id})")]
+    for module in STUDENT_MODULES:
+        cells.append(nbformat.v4.new_code_cell(sources[module]))
+    cells.append(nbformat.v4.new_code_cell(
+        "model = build_mnist_cnn()\nmodel.fit(x_train, y_train, epochs=5)  # not run when graded"))
+    cells.append(nbformat.v4.new_code_cell(f"QUIZ_ANSWERS = {tomllib.loads(sample.answers)!r}"))
+    notebook.cells = cells
+    path = dest / f"{sample.id}.ipynb"
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m autograder.authoring.examples DEST``: write the demo submissions."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    dest = Path(args[0]) if args else course().examples
+    for path in build_samples(dest):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

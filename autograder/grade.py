@@ -1,0 +1,33 @@
+"""A submission's journey, in order: load → isolate → run graders → score → result.
+
+This module is the one place that lists the steps. Each step lives in its own
+module; writing files and rendering reports happen afterwards, from the
+serialized result (see ``autograder.output``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from autograder.loading import load_submission
+from autograder.plugin import run_graders
+from autograder.quiz import score_quiz
+from autograder.results import SubmissionResult
+from autograder.worker import GraderWorker
+
+
+def grade_submission(path: Path, worker: GraderWorker) -> SubmissionResult:
+    """Grade one submission (a directory, a .zip or an .ipynb) with a warm worker."""
+    started = time.monotonic()
+    submission = load_submission(path)  # 1. load, never running student code
+    result = SubmissionResult(submission=submission.id, errors=list(submission.errors))
+    with worker.isolate(submission) as proxy:  # 2. isolate in a sandboxed child
+        outcomes, grader_errors = run_graders(proxy, submission.id, worker.state)  # 3. graders
+        result.isolation = proxy.isolation
+    result.tests = outcomes
+    result.errors += grader_errors
+    result.quiz, quiz_warnings = score_quiz(worker.quiz, submission.answers)  # 4. quiz
+    result.errors += quiz_warnings
+    result.execution_time = time.monotonic() - started
+    return result

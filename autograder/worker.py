@@ -1,0 +1,70 @@
+"""A warm grader: reference, quiz and sandbox zygote loaded once, many submissions graded."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from autograder.loading import Submission, write_sources
+from autograder.modules import load_module_group
+from autograder.paths import STUDENT_MODULES, CourseLayout, course
+from autograder.plugin import GraderState, GradingOptions
+from autograder.quiz import Quiz, load_quiz
+from autograder.sandbox.session import SandboxConfig, Session, Zygote
+
+
+@dataclass
+class WorkerSettings:
+    """How one grader process grades: sandbox limits and grading options."""
+
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    options: GradingOptions = field(default_factory=GradingOptions)
+    hidden_paths: tuple[Path, ...] = ()
+    slot: int = 0
+
+
+class GraderWorker:
+    """Holds what every submission needs; student code only ever runs in its sandbox."""
+
+    def __init__(self, settings: WorkerSettings, layout: CourseLayout | None = None) -> None:
+        self.layout = layout or course()
+        self.settings = settings
+        self.zygote = Zygote()
+        self.zygote.start()
+        group = load_module_group(self.layout.reference, STUDENT_MODULES)
+        if group.errors:
+            raise RuntimeError(f"the reference solutions do not load: {group.errors}")
+        self.state = GraderState(reference=group.modules, options=settings.options)
+        self.quiz: Quiz = load_quiz(self.layout.quiz_questions, self.layout.quiz_keys)
+        hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
+        self.sandbox_config = _with_hidden(settings.sandbox, hidden)
+
+    @contextmanager
+    def isolate(self, submission: Submission) -> Iterator[Session]:
+        """A sandboxed session serving this submission's code from a private scratch dir."""
+        scratch = Path(tempfile.mkdtemp(prefix=f"convgrade-{submission.id}-"))
+        try:
+            write_sources(submission, scratch)
+            with self.zygote.spawn(
+                scratch, self.sandbox_config, slot=self.settings.slot
+            ) as session:
+                yield session
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def close(self) -> None:
+        self.zygote.close()
+
+    def __enter__(self) -> GraderWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _with_hidden(config: SandboxConfig, hidden: tuple[Path, ...]) -> SandboxConfig:
+    return replace(config, hidden_paths=tuple(dict.fromkeys((*config.hidden_paths, *hidden))))

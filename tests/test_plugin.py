@@ -1,0 +1,103 @@
+"""Tests for autograder.plugin: hidden graders run through pytest into typed outcomes."""
+
+import textwrap
+
+import pytest
+
+from autograder.plugin import GraderState, run_graders, stable_seed
+from autograder.proxy import StudentRaised
+
+GRADER = '''
+import pytest
+from autograder.feedback import Mismatch
+
+
+@pytest.mark.points(2)
+def test_adds(student):
+    """add returns the sum."""
+    assert student.call("m", "add", 1, 2) == 3
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("n", [1, 2])
+def test_tagged(student, n):
+    """A wrong answer is tagged."""
+    raise Mismatch("wrong", case=f"n={n}", expected="1", got="2",
+                   misconception="off-by-one", hint="Add one.")
+
+
+def test_raises(student):
+    """Student exceptions are reported."""
+    student.call("m", "boom")
+
+
+def test_seed(student, rng):
+    """The random generator is seeded per submission."""
+    student.call("m", "record", int(rng.integers(1 << 30)))
+'''
+
+
+class FakeProxy:
+    def __init__(self):
+        self.recorded = []
+
+    def call(self, module, function, *args, **kwargs):
+        if function == "boom":
+            raise StudentRaised("ValueError", "stride must be positive")
+        if function == "record":
+            self.recorded.append(args[0])
+            return None
+        return sum(args)
+
+
+@pytest.fixture
+def grader(tmp_path):
+    path = tmp_path / "test_toy.py"
+    path.write_text(textwrap.dedent(GRADER))
+    return path
+
+
+class TestRunGraders:
+    def test_outcomes_points_and_names(self, grader):
+        """Each test becomes an outcome with its points, docstring name and exercise."""
+        outcomes, errors = run_graders(FakeProxy(), "s1", GraderState(reference={}), [grader])
+        assert errors == []
+        by_name = {o.name: o for o in outcomes}
+        assert by_name["add returns the sum"].score == 2 == by_name["add returns the sum"].max_score
+        assert by_name["A wrong answer is tagged [1]"].score == 0
+        assert by_name["A wrong answer is tagged [2]"].max_score == 3
+        assert {o.exercise for o in outcomes} == {"toy"}
+
+    def test_mismatch_becomes_tag_hint_and_details(self, grader):
+        """A Mismatch yields a misconception tag, a hint in the output and structured details."""
+        outcomes, _ = run_graders(FakeProxy(), "s1", GraderState(reference={}), [grader])
+        tagged = next(o for o in outcomes if o.name.startswith("A wrong answer"))
+        assert tagged.tags == ["misconception:off-by-one"]
+        assert "Hint (off-by-one): Add one." in tagged.output
+        assert tagged.details["expected"] == "1" and tagged.details["got"] == "2"
+
+    def test_student_exception_is_reported(self, grader):
+        """An exception raised by student code fails the test with its type and message."""
+        outcomes, _ = run_graders(FakeProxy(), "s1", GraderState(reference={}), [grader])
+        failed = next(o for o in outcomes if o.name == "Student exceptions are reported")
+        assert failed.status == "failed"
+        assert "ValueError: stride must be positive" in failed.output
+
+    def test_seed_depends_on_submission_only(self, grader):
+        """The same submission id gets the same random cases; another id gets others."""
+        first, again, other = FakeProxy(), FakeProxy(), FakeProxy()
+        for proxy, sid in ((first, "alice"), (again, "alice"), (other, "bob")):
+            run_graders(proxy, sid, GraderState(reference={}), [grader])
+        assert first.recorded == again.recorded != other.recorded
+
+    def test_broken_grader_is_reported(self, tmp_path):
+        """A grader module that fails to import is reported as a grader error."""
+        path = tmp_path / "test_broken.py"
+        path.write_text("import nonexistent_module_xyz\n")
+        outcomes, errors = run_graders(FakeProxy(), "s1", GraderState(reference={}), [path])
+        assert outcomes == [] and len(errors) == 1
+
+
+def test_stable_seed_is_stable():
+    """stable_seed does not depend on Python's per-process hash salt."""
+    assert stable_seed("a", "b") == stable_seed("a", "b") != stable_seed("ab")
