@@ -1,24 +1,25 @@
-"""Grade many submissions with warm worker processes and write every file of a run."""
+"""Grade many submissions and write every file of a run, one result at a time.
+
+Results are written atomically as they arrive, so a run killed at any moment
+leaves only whole result files, and the next run skips what is already graded.
+Where the grading happens is a backend: warm local processes (``autograder.pool``)
+or a ``dask.distributed`` cluster (``autograder.remote``).
+"""
 
 from __future__ import annotations
 
-import multiprocessing
 import statistics
-import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.grade import grade_submission
 from autograder.gradebook import write_gradebook
 from autograder.loading import discover_submissions, submission_id
 from autograder.output import is_graded, load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.report import write_reports
-from autograder.results import SubmissionResult
-from autograder.worker import GraderWorker, WorkerSettings
+from autograder.worker import WorkerSettings
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -33,6 +34,7 @@ class RunSummary:
     timeouts: list[str] = field(default_factory=list)
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def mean(self) -> float:
@@ -47,10 +49,14 @@ def plan(
     inputs: Sequence[Path], layout: OutputLayout, regrade: bool
 ) -> tuple[list[Path], list[str]]:
     """The submissions still to grade, and the ids skipped because already graded."""
-    todo, skipped = [], []
+    todo, skipped, seen = [], [], set()
     for path in discover_submissions(inputs):
-        if not regrade and is_graded(layout, submission_id(path)):
-            skipped.append(submission_id(path))
+        sid = submission_id(path)
+        if sid in seen:
+            continue  # two inputs with one id would overwrite each other's result
+        seen.add(sid)
+        if not regrade and is_graded(layout, sid):
+            skipped.append(sid)
         else:
             todo.append(path)
     return todo, skipped
@@ -63,6 +69,7 @@ def grade_paths(
     settings: WorkerSettings | None = None,
     workers: int = 1,
     regrade: bool = False,
+    dask_address: str | None = None,
     on_result: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> RunSummary:
@@ -70,22 +77,39 @@ def grade_paths(
     layout = OutputLayout(out)
     layout.ensure()
     settings = settings or WorkerSettings()
-    settings.hidden_paths = (*settings.hidden_paths, out.resolve())
+    settings = replace(settings, hidden_paths=(*settings.hidden_paths, out.resolve()))
     todo, skipped = plan(inputs, layout, regrade)
     summary = RunSummary(skipped=skipped)
     if on_start:
         on_start(len(todo))
-    for data in _grade_stream(todo, settings, workers):
-        write_result(layout, data)
-        write_reports(layout, data)
-        _record(summary, data)
-        if on_result:
-            on_result(data)
+    try:
+        for data in _stream(todo, settings, workers, dask_address):
+            write_result(layout, data)
+            write_reports(layout, data)
+            _record(summary, data)
+            if on_result:
+                on_result(data)
+    except KeyboardInterrupt:
+        summary.interrupted = True  # every finished result is already on disk
     results, _ = load_results(layout)
     write_gradebook(layout, results)
     graded_ids = {r["submission"] for r in results}
     summary.missing = [submission_id(p) for p in todo if submission_id(p) not in graded_ids]
     return summary
+
+
+def _stream(
+    todo: list[Path], settings: WorkerSettings, workers: int, dask_address: str | None
+) -> Iterator[dict[str, Any]]:
+    if not todo:
+        return iter(())
+    if dask_address:
+        from autograder.remote import grade_on_dask
+
+        return grade_on_dask(todo, settings, dask_address)
+    from autograder.pool import grade_locally
+
+    return grade_locally(todo, settings, workers)
 
 
 def _record(summary: RunSummary, data: dict[str, Any]) -> None:
@@ -96,60 +120,3 @@ def _record(summary: RunSummary, data: dict[str, Any]) -> None:
         summary.with_errors.append(sid)
     if any(t.get("details", {}).get("error") == "timeout" for t in data.get("tests", [])):
         summary.timeouts.append(sid)
-
-
-def _grade_stream(
-    todo: list[Path], settings: WorkerSettings, workers: int
-) -> Iterator[dict[str, Any]]:
-    if not todo:
-        return
-    if workers <= 1 or len(todo) == 1:
-        with GraderWorker(settings) as worker:
-            for path in todo:
-                yield _grade_one(worker, path)
-        return
-    context = multiprocessing.get_context("spawn")
-    slots = context.Queue()
-    for slot in range(workers):
-        slots.put(slot)
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_init_pool_worker,
-        initargs=(settings, slots),
-    ) as pool:
-        futures = {pool.submit(_grade_in_pool, str(path)): path for path in todo}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # a worker process died: this submission still gets a result
-                yield _internal_error(futures[future], exc)
-
-
-def _grade_one(worker: GraderWorker, path: Path) -> dict[str, Any]:
-    try:
-        return grade_submission(path, worker).to_gradescope_dict()
-    except Exception as exc:
-        return _internal_error(path, exc)
-
-
-def _internal_error(path: Path, exc: BaseException) -> dict[str, Any]:
-    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    result = SubmissionResult(
-        submission=submission_id(path), errors=[f"internal grading error: {last}"]
-    )
-    return result.to_gradescope_dict()
-
-
-_POOL_WORKER: GraderWorker | None = None  # one per pool process, set by the initializer
-
-
-def _init_pool_worker(settings: WorkerSettings, slots: Any) -> None:
-    global _POOL_WORKER
-    settings.slot = slots.get()
-    _POOL_WORKER = GraderWorker(settings)
-
-
-def _grade_in_pool(path: str) -> dict[str, Any]:
-    assert _POOL_WORKER is not None, "pool worker used before its initializer ran"
-    return _grade_one(_POOL_WORKER, Path(path))

@@ -8,14 +8,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-
-from autograder.plugin import GradingOptions
-from autograder.sandbox.session import SandboxConfig
-from autograder.worker import WorkerSettings
 
 console = Console(stderr=True)
+stdout = Console()
+
+PathArg = click.Path(path_type=Path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,6 +46,13 @@ def main() -> None:
     help="Seconds one call into student code may take.",
 )
 @click.option(
+    "--submission-timeout",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    help="Seconds one whole submission may take.",
+)
+@click.option(
     "--memory",
     type=click.IntRange(min=64),
     default=2048,
@@ -63,68 +67,62 @@ def main() -> None:
     help="An MNIST-style .npz to train models on instead of the bundled digits.",
 )
 @click.option("--no-train", is_flag=True, help="Check model architectures without training them.")
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS",
+    help="Grade on a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.",
+)
 def grade(
     submissions: tuple[Path, ...],
     out: Path,
     workers: int | None,
     timeout: float,
+    submission_timeout: float,
     memory: int,
     regrade: bool,
     data: Path | None,
     no_train: bool,
+    dask_address: str | None,
 ) -> None:
     """Grade SUBMISSIONS (folders, .zip or .ipynb files, or folders of them)."""
     from autograder.bulk import grade_paths
+    from autograder.plugin import GradingOptions
+    from autograder.sandbox.session import SandboxConfig
+    from autograder.views import grading_progress, scores_table, summary_table
+    from autograder.worker import WorkerSettings
 
     settings = WorkerSettings(
-        sandbox=SandboxConfig(call_timeout=timeout, cpu_seconds_per_call=timeout, memory_mb=memory),
-        options=GradingOptions(data_path=data, train_models=not no_train),
+        sandbox=SandboxConfig(
+            call_timeout=timeout,
+            cpu_seconds_per_call=max(1, int(timeout)),
+            memory_mb=memory,
+            submission_seconds=submission_timeout,
+        ),
+        options=GradingOptions(
+            data_path=data.resolve() if data else None, train_models=not no_train
+        ),
+        submission_limit=submission_timeout + 60,
     )
-    with Progress(
-        TextColumn("[bold]grading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("grading", total=None, rate="")
-
-        def on_result(result: dict) -> None:
-            progress.advance(task)
-            elapsed = progress.tasks[task].elapsed or 0.0
-            done = progress.tasks[task].completed
-            progress.update(task, rate=f"{60 * done / elapsed:.0f}/min" if elapsed else "")
-
+    with grading_progress(console) as progress:
         summary = grade_paths(
             list(submissions),
             out,
             settings=settings,
             workers=workers or os.cpu_count() or 1,
             regrade=regrade,
-            on_result=on_result,
-            on_start=lambda n: progress.update(task, total=n),
+            dask_address=dask_address,
+            on_result=progress.advance,
+            on_start=progress.start,
         )
-    table = Table(title=f"convgrade: {out}")
-    for column in ("graded", "skipped", "with errors", "timeouts", "mean", "median"):
-        table.add_column(column, justify="right")
-    table.add_row(
-        str(len(summary.graded)),
-        str(len(summary.skipped)),
-        str(len(summary.with_errors)),
-        str(len(summary.timeouts)),
-        f"{summary.mean:.1f}",
-        f"{summary.median:.1f}",
-    )
-    Console().print(table)
-    scores = Table()
-    for column in ("submission", "score"):
-        scores.add_column(column)
-    for sid, (score, max_score) in sorted(summary.scores.items()):
-        scores.add_row(sid, f"{score:g} / {max_score:g}")
-    if summary.scores:
-        Console().print(scores)
+    stdout.print(summary_table(summary, f"convgrade: {out}"))
+    scores = scores_table(summary)
+    if scores is not None:
+        stdout.print(scores)
+    if summary.interrupted:
+        console.print("[yellow]stopped; run the same command again to grade the rest")
+        sys.exit(130)
     if summary.missing:
         console.print(f"[red]no result for: {', '.join(summary.missing)}")
         sys.exit(1)
@@ -132,11 +130,114 @@ def grade(
 
 @main.command()
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def report(out: Path) -> None:
+@click.option(
+    "--points",
+    "points_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Rescore with this points policy (TOML).",
+)
+def report(out: Path, points_file: Path | None) -> None:
     """Rewrite every report and the gradebook of OUT from its stored results."""
+    from autograder.points import load_policy
     from autograder.regenerate import regenerate
 
-    count, unreadable = regenerate(out)
-    for name in unreadable:
+    try:
+        policy = load_policy(points_file) if points_file else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    done = regenerate(out, policy)
+    for name in done.unreadable:
         console.print(f"[yellow]skipped unreadable result {name}")
-    console.print(f"rewrote {count} reports and {out / 'gradebook.csv'}")
+    if done.rescored:
+        console.print(f"rescored {done.rescored} results with {points_file}")
+    console.print(f"rewrote {done.reports} reports and {out / 'gradebook.csv'}")
+
+
+@main.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def stats(out: Path) -> None:
+    """Class analytics of OUT: pass rates, discrimination, misconceptions, charts."""
+    from autograder.output import load_results
+    from autograder.paths import OutputLayout
+    from autograder.stats import compute_stats
+    from autograder.stats_render import write_stats
+
+    layout = OutputLayout(out)
+    results, _ = load_results(layout)
+    written = write_stats(compute_stats(results), layout.stats)
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@main.command()
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--model/--no-model",
+    default=None,
+    help="Check the Keras models too (imports TensorFlow; default: when model.py exists).",
+)
+def check(path: Path, model: bool | None) -> None:
+    """Run the public self-check tests on your files or notebook at PATH."""
+    from autograder.check import run_check
+    from autograder.views import check_table
+
+    report_ = run_check(path, include_model=model)
+    stdout.print(check_table(report_))
+    sys.exit(0 if report_.all_passed else 1)
+
+
+@main.command()
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=PathArg, default=Path("submission.zip"), show_default=True)
+def submit(path: Path, out: Path) -> None:
+    """Pack your work at PATH into a submission zip and validate it like the grader."""
+    from autograder.submit import build_submission_zip
+
+    result = build_submission_zip(path, out)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning: {warning}")
+    for problem in result.problems:
+        console.print(f"[red]problem: {problem}")
+    console.print(f"wrote {result.path}")
+    sys.exit(1 if result.problems else 0)
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def release(out: Path) -> None:
+    """Write the student bundle to OUT: stubs, notebooks, public tests, quiz without keys."""
+    from autograder.paths import course
+    from autograder.release import assert_clean_bundle, build_release
+
+    files = build_release(course(), out)
+    leaks = assert_clean_bundle(out, course())
+    for leak in leaks:
+        console.print(f"[red]leak: {leak}")
+    console.print(f"wrote {len(files)} files to {out}")
+    sys.exit(1 if leaks else 0)
+
+
+@main.group()
+def export() -> None:
+    """Export the course for other platforms."""
+
+
+@export.command("gradescope")
+@click.argument("out", type=PathArg)
+def export_gradescope(out: Path) -> None:
+    """A Gradescope autograder zip (setup.sh, run_autograder) at OUT."""
+    from autograder.export.gradescope import build_gradescope_zip
+    from autograder.paths import course
+
+    console.print(f"wrote {build_gradescope_zip(course(), out)}")
+
+
+@export.command("otter")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def export_otter(out: Path) -> None:
+    """An otter-assign master notebook (solutions and tests) in OUT."""
+    from autograder.export.otter import build_otter_master
+    from autograder.paths import course
+
+    console.print(f"wrote {build_otter_master(course(), out)}")

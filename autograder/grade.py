@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from autograder.loading import load_submission
+from autograder.loading import Submission, load_submission
 from autograder.plugin import run_graders
 from autograder.quiz import score_quiz
 from autograder.results import SubmissionResult
@@ -20,14 +20,25 @@ from autograder.worker import GraderWorker
 def grade_submission(path: Path, worker: GraderWorker) -> SubmissionResult:
     """Grade one submission (a directory, a .zip or an .ipynb) with a warm worker."""
     started = time.monotonic()
-    submission = load_submission(path)  # 1. load, never running student code
-    result = SubmissionResult(submission=submission.id, errors=list(submission.errors))
+    result = grade_loaded(load_submission(path), worker)  # 1. load, never running student code
+    result.execution_time = time.monotonic() - started
+    return result
+
+
+def grade_loaded(submission: Submission, worker: GraderWorker) -> SubmissionResult:
+    """Grade a submission that is already loaded into memory (how remote workers get it)."""
+    started = time.monotonic()
+    result = SubmissionResult(
+        submission=submission.id,
+        errors=list(submission.errors),
+        warnings=list(submission.warnings),
+    )
     with worker.isolate(submission) as proxy:  # 2. isolate in a sandboxed child
         outcomes, grader_errors = run_graders(proxy, submission.id, worker.state)  # 3. graders
         result.isolation = proxy.isolation
     result.tests = outcomes
     result.errors += grader_errors
     result.quiz, quiz_warnings = score_quiz(worker.quiz, submission.answers)  # 4. quiz
-    result.errors += quiz_warnings
+    result.warnings += quiz_warnings
     result.execution_time = time.monotonic() - started
     return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 
 from autograder.feedback import Mismatch
 from autograder.paths import PACKAGE_DIR
-from autograder.proxy import Proxy, StudentError
+from autograder.proxy import CallTimeout, Proxy, StudentError
 from autograder.results import TestOutcome
 
 GRADERS_DIR = PACKAGE_DIR / "graders"
@@ -45,6 +46,8 @@ class GraderState:
     reference: dict[str, ModuleType]
     options: GradingOptions = field(default_factory=GradingOptions)
     cache: dict[str, Any] = field(default_factory=dict)
+    # time.monotonic() after which no further hidden test starts for this submission.
+    deadline: float | None = None
 
 
 def stable_seed(*parts: str) -> int:
@@ -63,6 +66,7 @@ class GradingPlugin:
         self._state = state
         self.outcomes: list[TestOutcome] = []
         self.collection_errors: list[str] = []
+        self.interrupted = False
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points the hidden test is worth")
@@ -92,6 +96,15 @@ class GradingPlugin:
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         return np.random.default_rng(stable_seed(self._submission_id, request.node.nodeid))
 
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        deadline = self._state.deadline
+        if deadline is not None and time.monotonic() > deadline:
+            raise CallTimeout("the submission ran out of time before this test")
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # pytest reports collection errors as a KeyboardInterrupt subclass; only Ctrl-C counts.
+        self.interrupted = not issubclass(excinfo.type, pytest.Session.Interrupted)
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.collection_errors.append(f"hidden grader {report.nodeid} failed to load")
@@ -99,7 +112,9 @@ class GradingPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
         report = (yield).get_result()
-        if report.when == "call" or (report.when == "setup" and not report.passed):
+        if report.skipped:
+            return  # a check this run chose not to make (e.g. training with --no-train)
+        if report.when == "call" or (report.when == "setup" and report.failed):
             self.outcomes.append(_outcome(item, call, report.passed))
 
 
@@ -186,4 +201,6 @@ def run_graders(
         "--import-mode=importlib",
     ]
     pytest.main(args, plugins=[plugin])
+    if plugin.interrupted:
+        raise KeyboardInterrupt  # never pass off a half-run submission as graded
     return plugin.outcomes, plugin.collection_errors

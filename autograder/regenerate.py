@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.gradebook import write_gradebook
-from autograder.output import load_results
+from autograder.output import load_results, write_result
 from autograder.paths import OutputLayout
+from autograder.points import PointsPolicy, rescore
 from autograder.report import write_all_reports
 
 
-def regenerate(out: Path) -> tuple[int, list[str]]:
-    """Rewrite ``reports/*`` and ``gradebook.csv``; return the count and unreadable files."""
+@dataclass
+class Regenerated:
+    """What ``convgrade report`` rewrote."""
+
+    reports: int = 0
+    rescored: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+
+def regenerate(out: Path, policy: PointsPolicy | None = None) -> Regenerated:
+    """Rewrite ``reports/*`` and ``gradebook.csv``, rescoring results first if asked."""
     layout = OutputLayout(out)
     results, unreadable = load_results(layout)
-    count = write_all_reports(layout, results)
+    summary = Regenerated(unreadable=unreadable)
+    if policy is not None:
+        results = [rescore(data, policy) for data in results]
+        for data in results:
+            write_result(layout, data)
+        summary.rescored = len(results)
+    summary.reports = write_all_reports(layout, results)
     write_gradebook(layout, results)
-    return count, unreadable
+    return summary

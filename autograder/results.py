@@ -62,6 +62,7 @@ class SubmissionResult:
     tests: list[TestOutcome] = field(default_factory=list)
     quiz: list[QuizItemResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     execution_time: float = 0.0
     isolation: str = "full"
 
@@ -110,6 +111,7 @@ class SubmissionResult:
             "exercises": self.exercise_scores(),
             "quiz": {q.id: asdict(q) for q in self.quiz},
             "errors": list(self.errors),
+            "warnings": list(self.warnings),
             "isolation": self.isolation,
         }
 
@@ -137,6 +139,7 @@ class SubmissionResult:
             tests=tests,
             quiz=quiz,
             errors=list(data.get("errors", [])),
+            warnings=list(data.get("warnings", [])),
             execution_time=float(data.get("execution_time", 0.0)),
             isolation=data.get("isolation", "full"),
         )

@@ -25,6 +25,8 @@ class WorkerSettings:
     options: GradingOptions = field(default_factory=GradingOptions)
     hidden_paths: tuple[Path, ...] = ()
     slot: int = 0
+    # Wall-clock bound on one whole submission, grader-side work included.
+    submission_limit: float = 300.0
 
 
 class GraderWorker:

@@ -101,3 +101,19 @@ class TestRunGraders:
 def test_stable_seed_is_stable():
     """stable_seed does not depend on Python's per-process hash salt."""
     assert stable_seed("a", "b") == stable_seed("a", "b") != stable_seed("ab")
+
+
+def test_tests_after_the_deadline_fail_as_timeouts(grader):
+    """Once the submission's deadline has passed, every remaining test fails as a timeout."""
+    state = GraderState(reference={}, deadline=0.0)
+    outcomes, _ = run_graders(FakeProxy(), "late", state, [grader])
+    assert outcomes and all(o.status == "failed" for o in outcomes)
+    assert {o.details["error"] for o in outcomes} == {"timeout"}
+
+
+def test_skipped_checks_are_not_scored(tmp_path):
+    """A test that skips itself (a check this run does not make) records no outcome."""
+    path = tmp_path / "test_skip.py"
+    path.write_text("import pytest\n\ndef test_s(student):\n    pytest.skip('not now')\n")
+    outcomes, errors = run_graders(FakeProxy(), "s", GraderState(reference={}), [path])
+    assert outcomes == [] and errors == []

@@ -12,20 +12,15 @@ from __future__ import annotations
 import shutil
 import tomllib
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
 
 from autograder.paths import STUDENT_MODULES, CourseLayout, course
 
-CORRECT_ANSWERS = """\
-conv_advantages = "d"
-dense_first_layer_weights = 235200
-conv_params_32x32x3 = 456
-fashion_cnn_flatten = 1600
-strided_output_shape = "14x14x12"
-"""
+# Stands for "every quiz answer from the key" (see ``correct_answers``).
+CORRECT_ANSWERS = "<all correct>"
 
 # Overrides appended to a reference module: each reproduces one typical mistake.
 MISTAKES: dict[str, tuple[str, str]] = {
@@ -37,11 +32,11 @@ def conv_forward(A_prev, W, b, stride=1, padding="valid"):
     return _correct_conv_forward(A_prev, W[::-1, ::-1], b, stride=stride, padding=padding)
 '''),
     "missing-bias": ("convolution", '''
-_correct_conv_single_step = conv_single_step
+_correct_conv_forward = conv_forward
 
 
-def conv_single_step(a_slice, W, b):
-    return _correct_conv_single_step(a_slice, W, 0.0)
+def conv_forward(A_prev, W, b, stride=1, padding="valid"):
+    return _correct_conv_forward(A_prev, W, np.zeros_like(b), stride=stride, padding=padding)
 '''),
     "pool-mode-swapped": ("pooling", '''
 _correct_pool_forward = pool_forward
@@ -136,7 +131,21 @@ def build_samples(dest: Path, layout: CourseLayout | None = None) -> list[Path]:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    return [_build(sample, dest, layout) for sample in SAMPLES]
+    return [build_sample(sample, dest, layout) for sample in SAMPLES]
+
+
+def correct_answers(layout: CourseLayout) -> str:
+    """An answers.toml with the key's answer to every quiz question."""
+    keys = tomllib.loads(layout.quiz_keys.read_text(encoding="utf-8"))
+    return "".join(f"{qid} = {_toml_value(entry['answer'])}\n" for qid, entry in keys.items())
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
 
 
 def _sources(sample: Sample, layout: CourseLayout) -> dict[str, str]:
@@ -153,8 +162,12 @@ def _sources(sample: Sample, layout: CourseLayout) -> dict[str, str]:
     return sources
 
 
-def _build(sample: Sample, dest: Path, layout: CourseLayout) -> Path:
+def build_sample(sample: Sample, dest: Path, layout: CourseLayout | None = None) -> Path:
+    """Write one sample submission into ``dest`` (which must exist); return its path."""
+    layout = layout or course()
     sources = _sources(sample, layout)
+    if sample.answers == CORRECT_ANSWERS:
+        sample = replace(sample, answers=correct_answers(layout))
     if sample.form == "notebook":
         return _write_notebook(sample, sources, dest)
     folder = dest / sample.id

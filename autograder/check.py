@@ -1,0 +1,79 @@
+"""``convgrade check``: the student's own self-check with the public tests.
+
+The public tests are small fixed cases that ship with the student bundle; the
+hidden graders never run here. Student code runs in this process (it is the
+student's own machine), through the same plain-data proxy the grader uses, so
+a value that would not survive grading fails here too. TensorFlow is imported
+only when the model exercise is checked.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.loading import load_submission, write_sources
+from autograder.paths import PACKAGE_DIR
+from autograder.plugin import GraderState, GradingOptions, run_graders
+from autograder.results import EXERCISES, TestOutcome
+from autograder.sandbox.local import LocalProxy
+
+PUBLIC_DIR = PACKAGE_DIR / "public"
+
+
+@dataclass
+class CheckRow:
+    """The public tests of one exercise."""
+
+    exercise: str
+    outcomes: list[TestOutcome] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(o.status == "passed" for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[TestOutcome]:
+        return [o for o in self.outcomes if o.status != "passed"]
+
+
+@dataclass
+class CheckReport:
+    """What ``convgrade check`` found."""
+
+    rows: list[CheckRow]
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def all_passed(self) -> bool:
+        return not self.errors and all(not row.failures for row in self.rows)
+
+
+def public_tests(include_model: bool) -> list[Path]:
+    """The public test files to run, in course order."""
+    names = [e for e in EXERCISES if include_model or e != "model"]
+    return [p for e in names if (p := PUBLIC_DIR / f"test_public_{e}.py").exists()]
+
+
+def run_check(path: Path, include_model: bool | None = None) -> CheckReport:
+    """Run the public tests on the files or notebook at ``path``."""
+    submission = load_submission(path)
+    if include_model is None:
+        include_model = "model.py" in submission.files
+    with tempfile.TemporaryDirectory(prefix="convgrade-check-") as scratch:
+        write_sources(submission, Path(scratch))
+        proxy = LocalProxy(Path(scratch))
+        state = GraderState(reference={}, options=GradingOptions(train_models=False))
+        outcomes, grader_errors = run_graders(
+            proxy, "self-check", state, graders=public_tests(include_model)
+        )
+    rows = {e: CheckRow(e) for e in EXERCISES if include_model or e != "model"}
+    for outcome in outcomes:
+        rows.setdefault(outcome.exercise, CheckRow(outcome.exercise)).outcomes.append(outcome)
+    return CheckReport(
+        rows=list(rows.values()),
+        errors=[*submission.errors, *grader_errors],
+        warnings=list(submission.warnings),
+    )

@@ -1,0 +1,1 @@
+"""Exports of the course for other platforms: Gradescope and otter-grader."""

@@ -1,0 +1,110 @@
+"""Warm local grader processes: each loads TensorFlow, the reference and the quiz once.
+
+Processes are started with ``spawn`` (TensorFlow must not be forked by the
+parent) and each takes a distinct slot, which gives its sandboxes their own
+user id. A grader process that dies takes no other submission with it: the
+unfinished ones are retried in a fresh pool, and one that keeps killing its
+grader gets a result saying so.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import signal
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from autograder.attempt import attempt, internal_error
+from autograder.loading import submission_id
+from autograder.worker import GraderWorker, WorkerSettings
+
+RETRIES = 2
+_PR_SET_PDEATHSIG = 1
+
+
+def grade_locally(
+    todo: list[Path], settings: WorkerSettings, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Yield one serialized result per submission, in completion order."""
+    if workers <= 1 or len(todo) == 1:
+        with GraderWorker(settings) as worker:
+            for path in todo:
+                yield attempt(worker, path, submission_id(path))
+        return
+    remaining = list(todo)
+    for round_number in range(RETRIES + 1):
+        broken: list[Path] = []
+        yield from _one_pool(remaining, settings, min(workers, len(remaining)), broken)
+        if not broken:
+            return
+        remaining = broken
+        if round_number == RETRIES:
+            for path in broken:
+                yield internal_error(
+                    submission_id(path), "internal grading error: the grader process died"
+                )
+
+
+def _one_pool(
+    todo: list[Path], settings: WorkerSettings, workers: int, broken: list[Path]
+) -> Iterator[dict[str, Any]]:
+    context = multiprocessing.get_context("spawn")
+    slots = context.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_pool_worker,
+        initargs=(settings, slots),
+    )
+    futures: dict[Future[dict[str, Any]], Path] = {
+        pool.submit(_grade_in_pool, str(path)): path for path in todo
+    }
+    try:
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                broken.append(futures[future])
+            except Exception as exc:
+                yield internal_error(submission_id(futures[future]), f"internal error: {exc}")
+    except BaseException:
+        _stop_now(pool)  # Ctrl-C or the consumer went away: do not wait for running work
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    # The executor has no public way to stop running tasks; its processes are ours to end.
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+
+
+_POOL_WORKER: GraderWorker | None = None  # one per pool process, set by the initializer
+
+
+def _init_pool_worker(settings: WorkerSettings, slots: Any) -> None:
+    global _POOL_WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for everyone
+    _die_with_parent()
+    settings.slot = slots.get()
+    _POOL_WORKER = GraderWorker(settings)
+
+
+def _grade_in_pool(path: str) -> dict[str, Any]:
+    assert _POOL_WORKER is not None, "pool worker used before its initializer ran"
+    return attempt(_POOL_WORKER, Path(path), submission_id(Path(path)))
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the executor still notices a vanished parent on its own

@@ -1,0 +1,85 @@
+"""End-to-end tests of the grading engine: load, sandbox, hidden graders, quiz, result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sample_submissions import (
+    mistaken_submission,
+    reference_submission,
+    stub_submission,
+)
+
+from autograder.authoring.examples import SAMPLES, build_sample
+from autograder.grade import grade_submission
+from autograder.worker import GraderWorker, WorkerSettings
+
+
+@pytest.fixture(scope="module")
+def worker() -> Iterator[GraderWorker]:
+    with GraderWorker(WorkerSettings()) as warm:
+        yield warm
+
+
+def _ids(result) -> dict[str, float]:
+    return {t.name: t.score for t in result.tests}
+
+
+@pytest.mark.parametrize("form", ["directory", "zip", "notebook"])
+def test_reference_scores_full_marks_in_every_form(worker, tmp_path: Path, form: str):
+    """The reference earns every point as a folder, a zip and a notebook."""
+    result = grade_submission(reference_submission(tmp_path, "ref", form), worker)
+    failed = [(t.name, t.output) for t in result.tests if t.status != "passed"]
+    assert failed == [] and result.errors == []
+    assert result.score == result.max_score > 100
+    assert result.isolation == "full"
+
+
+def test_stubs_score_zero(worker, tmp_path: Path):
+    """The untouched stubs and an empty quiz earn nothing, and say why."""
+    result = grade_submission(stub_submission(tmp_path), worker)
+    assert result.score == 0 and result.max_score > 100
+    assert any("NotImplementedError" in t.output for t in result.tests)
+    assert {q.status for q in result.quiz} == {"missing"}
+
+
+def test_max_score_is_the_same_for_every_submission(worker, tmp_path: Path):
+    """A broken or partial submission is graded against the same total."""
+    full = grade_submission(reference_submission(tmp_path, "a"), worker)
+    stubs = grade_submission(stub_submission(tmp_path, "b"), worker)
+    assert full.max_score == stubs.max_score
+
+
+def test_mistakes_lose_only_their_own_points_and_are_diagnosed(worker, tmp_path: Path):
+    """A flipped kernel costs convolution points, tagged, and nothing else."""
+    result = grade_submission(mistaken_submission(tmp_path, "flip", "kernel-flipped"), worker)
+    scores = result.exercise_scores()
+    for exercise in ("pooling", "shapes", "params", "model", "quiz"):
+        assert scores[exercise]["score"] == scores[exercise]["max_score"], exercise
+    assert scores["convolution"]["score"] < scores["convolution"]["max_score"]
+    tags = {tag for t in result.tests for tag in t.tags}
+    assert "misconception:kernel-flipped" in tags
+
+
+def test_grading_is_deterministic_per_submission_id(worker, tmp_path: Path):
+    """The same submission graded twice gets the same outcomes."""
+    path = mistaken_submission(tmp_path, "same", "missing-bias", "off-by-one")
+    first = grade_submission(path, worker)
+    second = grade_submission(path, worker)
+    assert [(t.name, t.score, t.output) for t in first.tests] == [
+        (t.name, t.score, t.output) for t in second.tests
+    ]
+
+
+def test_hostile_submission_cannot_read_reference_forge_or_hang(worker, tmp_path: Path):
+    """Reading the reference, forging results, hanging and exiting earn nothing extra."""
+    sample = next(s for s in SAMPLES if s.id == "mallory")
+    result = grade_submission(build_sample(sample, tmp_path), worker)
+    convolution = result.exercise_scores()["convolution"]
+    assert convolution["score"] == 0
+    assert result.exercise_scores()["pooling"]["score"] > 0  # the rest is still graded
+    outputs = " ".join(t.output for t in result.tests if t.exercise == "convolution")
+    assert "NotImplementedError" in outputs or "crash" in outputs.lower()
+    assert not (tmp_path / "results.json").exists()
