@@ -158,14 +158,12 @@ def report(out: Path, points_file: Path | None) -> None:
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def stats(out: Path) -> None:
     """Class analytics of OUT: pass rates, discrimination, misconceptions, charts."""
-    from autograder.output import load_results
     from autograder.paths import OutputLayout
-    from autograder.stats import compute_stats
-    from autograder.stats_render import write_stats
+    from autograder.stats_render import write_class_stats
 
-    layout = OutputLayout(out)
-    results, _ = load_results(layout)
-    written = write_stats(compute_stats(results), layout.stats)
+    written, unreadable = write_class_stats(OutputLayout(out))
+    for name in unreadable:
+        console.print(f"[yellow]skipped unreadable result {name}")
     for path in written:
         console.print(f"wrote {path}")
 
