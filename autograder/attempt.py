@@ -14,13 +14,15 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from autograder.grade import grade_loaded, grade_submission
 from autograder.loading import Submission
 from autograder.proxy import CallTimeout
-from autograder.results import SubmissionResult
+from autograder.quiz import Question, Quiz
+from autograder.results import QuizItemResult, SubmissionResult, TestOutcome
 from autograder.worker import GraderWorker
 
 
@@ -36,15 +38,35 @@ def attempt(worker: GraderWorker, job: Path | Submission, sid: str) -> dict[str,
                 result = grade_submission(job, worker)
         return result.to_gradescope_dict()
     except CallTimeout:
-        return internal_error(sid, f"the submission ran past its {limit:g} s time limit")
+        message = f"the submission ran past its {limit:g} s time limit"
+        return internal_error(sid, message, worker.plan, worker.quiz)
     except Exception as exc:
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return internal_error(sid, f"internal grading error: {last}")
+        return internal_error(sid, f"internal grading error: {last}", worker.plan, worker.quiz)
 
 
-def internal_error(sid: str, message: str) -> dict[str, Any]:
-    """A result that records why a submission could not be graded."""
-    return SubmissionResult(submission=sid, errors=[message]).to_gradescope_dict()
+def internal_error(
+    sid: str, message: str, plan: list[TestOutcome] | None = None, quiz: Quiz | None = None
+) -> dict[str, Any]:
+    """A zero result that records why a submission could not be graded.
+
+    With the worker's test plan and quiz it has every test and question, so its
+    ``max_score`` is the assignment's, like any graded result.
+    """
+    tests = [
+        replace(t, score=0.0, status="failed", output=message, details={"error": "internal"})
+        for t in plan or []
+    ]
+    questions = [
+        QuizItemResult(q.id, 0.0, q.points, "missing", None, message) for q in _questions(quiz)
+    ]
+    return SubmissionResult(
+        submission=sid, tests=tests, quiz=questions, errors=[message]
+    ).to_gradescope_dict()
+
+
+def _questions(quiz: Quiz | None) -> list[Question]:
+    return list(quiz.questions) if quiz is not None else []
 
 
 @contextmanager

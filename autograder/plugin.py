@@ -69,8 +69,7 @@ class GradingPlugin:
         self.interrupted = False
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "points(n): points the hidden test is worth")
-        config.addinivalue_line("markers", "exercise(name): the exercise a test belongs to")
+        _register_markers(config)
 
     @pytest.fixture
     def student(self) -> Proxy:
@@ -116,6 +115,11 @@ class GradingPlugin:
             return  # a check this run chose not to make (e.g. training with --no-train)
         if report.when == "call" or (report.when == "setup" and report.failed):
             self.outcomes.append(_outcome(item, call, report.passed))
+
+
+def _register_markers(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): points the hidden test is worth")
+    config.addinivalue_line("markers", "exercise(name): the exercise a test belongs to")
 
 
 def _outcome(item: pytest.Item, call: pytest.CallInfo[None], passed: bool) -> TestOutcome:
@@ -179,16 +183,34 @@ def _exercise(item: pytest.Item) -> str:
     return stem.removeprefix("test_")
 
 
-def run_graders(
-    proxy: Proxy,
-    submission_id: str,
-    state: GraderState,
-    graders: list[Path] | None = None,
-) -> tuple[list[TestOutcome], list[str]]:
-    """Run the hidden graders for one submission; return outcomes and grader errors."""
-    plugin = GradingPlugin(proxy, submission_id, state)
+class _Collector:
+    """Records the hidden tests pytest would run, without running them."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[TestOutcome] = []
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        _register_markers(config)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            marker = item.get_closest_marker("points")
+            points = float(marker.args[0]) if marker else 1.0
+            self.outcomes.append(
+                TestOutcome(_test_name(item), _exercise(item), 0.0, points, "failed")
+            )
+
+
+def collect_plan(graders: list[Path] | None = None) -> list[TestOutcome]:
+    """Every hidden test as a failed, zero-score outcome: the shape of an ungraded result."""
+    collector = _Collector()
+    pytest.main([*_pytest_args(graders), "--collect-only"], plugins=[collector])
+    return collector.outcomes
+
+
+def _pytest_args(graders: list[Path] | None) -> list[str]:
     targets = [str(p) for p in (graders or [GRADERS_DIR])]
-    args = [
+    return [
         *targets,
         "-c", os.devnull,
         "--rootdir", str(GRADERS_DIR),
@@ -200,6 +222,17 @@ def run_graders(
         "-o", "python_files=test_*.py",
         "--import-mode=importlib",
     ]
+
+
+def run_graders(
+    proxy: Proxy,
+    submission_id: str,
+    state: GraderState,
+    graders: list[Path] | None = None,
+) -> tuple[list[TestOutcome], list[str]]:
+    """Run the hidden graders for one submission; return outcomes and grader errors."""
+    plugin = GradingPlugin(proxy, submission_id, state)
+    args = _pytest_args(graders)
     pytest.main(args, plugins=[plugin])
     if plugin.interrupted:
         raise KeyboardInterrupt  # never pass off a half-run submission as graded

@@ -10,6 +10,7 @@ grader gets a result saying so.
 from __future__ import annotations
 
 import ctypes
+import functools
 import multiprocessing
 import signal
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from typing import Any
 
 from autograder.attempt import attempt, internal_error
 from autograder.loading import submission_id
+from autograder.plugin import collect_plan
+from autograder.quiz import Quiz, course_quiz
+from autograder.results import TestOutcome
 from autograder.worker import GraderWorker, WorkerSettings
 
 RETRIES = 2
@@ -43,10 +47,10 @@ def grade_locally(
             return
         remaining = broken
         if round_number == RETRIES:
+            plan, quiz = _fallback_shape()
             for path in broken:
-                yield internal_error(
-                    submission_id(path), "internal grading error: the grader process died"
-                )
+                message = "internal grading error: the grader process died"
+                yield internal_error(submission_id(path), message, plan, quiz)
 
 
 def _one_pool(
@@ -72,11 +76,18 @@ def _one_pool(
             except BrokenProcessPool:
                 broken.append(futures[future])
             except Exception as exc:
-                yield internal_error(submission_id(futures[future]), f"internal error: {exc}")
+                message = f"internal grading error: {exc}"
+                yield internal_error(submission_id(futures[future]), message, *_fallback_shape())
     except BaseException:
         _stop_now(pool)  # Ctrl-C or the consumer went away: do not wait for running work
         raise
     pool.shutdown(wait=True)
+
+
+@functools.cache
+def _fallback_shape() -> tuple[list[TestOutcome], Quiz]:
+    """The test plan and quiz, for results the grader processes could not produce."""
+    return collect_plan(), course_quiz()
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:

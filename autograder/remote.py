@@ -19,6 +19,8 @@ from typing import Any
 
 from autograder.attempt import attempt, internal_error
 from autograder.loading import Submission, load_submission, submission_id
+from autograder.plugin import collect_plan
+from autograder.quiz import course_quiz
 from autograder.worker import GraderWorker, WorkerSettings
 
 _WORKER: GraderWorker | None = None
@@ -46,7 +48,8 @@ def grade_on_dask(
                 try:
                     yield future.result()
                 except Exception as exc:  # the dask worker died or lost the task
-                    yield internal_error(futures[future], f"internal grading error: {exc}")
+                    message = f"internal grading error: {exc}"
+                    yield internal_error(futures[future], message, collect_plan(), course_quiz())
         except BaseException:
             client.cancel(list(futures))
             raise

@@ -12,7 +12,7 @@ from pathlib import Path
 from autograder.loading import Submission, write_sources
 from autograder.modules import load_module_group
 from autograder.paths import STUDENT_MODULES, CourseLayout, course
-from autograder.plugin import GraderState, GradingOptions
+from autograder.plugin import GraderState, GradingOptions, collect_plan
 from autograder.quiz import Quiz, load_quiz
 from autograder.sandbox.session import SandboxConfig, Session, Zygote
 
@@ -42,6 +42,7 @@ class GraderWorker:
             raise RuntimeError(f"the reference solutions do not load: {group.errors}")
         self.state = GraderState(reference=group.modules, options=settings.options)
         self.quiz: Quiz = load_quiz(self.layout.quiz_questions, self.layout.quiz_keys)
+        self.plan = collect_plan()  # the shape of a result when grading cannot finish
         hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
         self.sandbox_config = _with_hidden(settings.sandbox, hidden)
 

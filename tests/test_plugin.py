@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from autograder.plugin import GraderState, run_graders, stable_seed
+from autograder.plugin import GraderState, collect_plan, run_graders, stable_seed
 from autograder.proxy import StudentRaised
 
 GRADER = '''
@@ -117,3 +117,15 @@ def test_skipped_checks_are_not_scored(tmp_path):
     path.write_text("import pytest\n\ndef test_s(student):\n    pytest.skip('not now')\n")
     outcomes, errors = run_graders(FakeProxy(), "s", GraderState(reference={}), [path])
     assert outcomes == [] and errors == []
+
+
+def test_collect_plan_lists_every_test_with_its_points(grader):
+    """The plan has each hidden test once, zero-scored, with its points, running none."""
+    plan = collect_plan([grader])
+    assert [(o.name, o.max_score, o.score) for o in plan] == [
+        ("add returns the sum", 2.0, 0.0),
+        ("A wrong answer is tagged [1]", 3.0, 0.0),
+        ("A wrong answer is tagged [2]", 3.0, 0.0),
+        ("Student exceptions are reported", 1.0, 0.0),
+        ("The random generator is seeded per submission", 1.0, 0.0),
+    ]
