@@ -119,8 +119,8 @@ def _exercise_root(folder: Path) -> Path | None:
 
 
 def _has_exercise_files(folder: Path) -> bool:
-    names = {p.name for p in folder.iterdir()}
-    return bool(names & set(STUDENT_FILES)) or any(n.endswith(".ipynb") for n in names)
+    # Only the spec's file names count: a folder of notebooks is a folder of submissions.
+    return any((folder / name).is_file() for name in STUDENT_FILES)
 
 
 def _load_directory(folder: Path, submission: Submission) -> None:

@@ -1,0 +1,1 @@
+"""Public self-check tests: small fixed cases that ship to students (``convgrade check``)."""
