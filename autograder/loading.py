@@ -113,8 +113,9 @@ def _exercise_root(folder: Path) -> Path | None:
         for p in folder.iterdir()
         if p.is_dir() and p.name not in _IGNORED_PARTS and not p.name.startswith(".")
     ]
-    if len(subfolders) == 1 and _has_exercise_files(subfolders[0]):
-        return subfolders[0]
+    others = [p for p in folder.iterdir() if p.is_file() and p.suffix in _SUBMISSION_SUFFIXES]
+    if len(subfolders) == 1 and not others and _has_exercise_files(subfolders[0]):
+        return subfolders[0]  # one wrapping folder, as many zip tools make
     return None
 
 

@@ -1,0 +1,69 @@
+"""``convgrade check``: the public tests on a student's own files, fast and offline."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from autograder.check import run_check
+from autograder.cli import main
+from autograder.paths import course
+
+NUMPY_FILES = ("convolution.py", "pooling.py", "shapes.py", "params.py")
+
+
+def _work(tmp_path: Path, broken: str | None = None) -> Path:
+    folder = tmp_path / "work"
+    folder.mkdir(parents=True)
+    for name in NUMPY_FILES:
+        shutil.copy(course().reference / name, folder / name)
+    if broken:
+        with (folder / broken).open("a") as handle:
+            handle.write("\n\ndef conv_output_size(n, f, stride=1, padding='valid'):\n"
+                         "    return (n - f) // stride\n")
+    return folder
+
+
+def test_reference_work_passes(tmp_path):
+    """Correct files pass every public NumPy check."""
+    report = run_check(_work(tmp_path))
+    assert report.all_passed, [(o.name, o.output) for r in report.rows for o in r.failures]
+    assert [r.exercise for r in report.rows] == ["convolution", "pooling", "shapes", "params"]
+
+
+def test_a_mistake_fails_with_a_hint(tmp_path):
+    """An off-by-one size fails its check, and the output carries the hint."""
+    report = run_check(_work(tmp_path, broken="shapes.py"))
+    assert not report.all_passed
+    failures = [o for r in report.rows for o in r.failures]
+    assert failures and all(o.exercise == "shapes" for o in failures)
+    assert any("off-by-one" in o.output for o in failures)
+
+
+def test_numpy_check_is_fast_and_never_imports_tensorflow(tmp_path):
+    """Without model.py the check finishes in seconds and leaves TensorFlow unimported."""
+    work = _work(tmp_path)
+    code = ("import sys, time; t = time.monotonic(); from pathlib import Path; "
+            "from autograder.check import run_check; "
+            f"r = run_check(Path({str(work)!r})); "
+            "print(r.all_passed, 'tensorflow' in sys.modules, round(time.monotonic() - t, 2))")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    passed, imported_tf, _ = done.stdout.split()
+    assert (passed, imported_tf) == ("True", "False"), done.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_cli_exit_codes_and_table(tmp_path):
+    """The command prints a per-exercise table and exits non-zero while anything fails."""
+    runner = CliRunner()
+    good = runner.invoke(main, ["check", str(_work(tmp_path / "a"))])
+    assert good.exit_code == 0, good.output
+    assert "convolution" in good.output and "public tests" in good.output
+    bad = runner.invoke(main, ["check", str(_work(tmp_path / "b", broken="shapes.py"))])
+    assert bad.exit_code == 1 and "off-by-one" in bad.output
