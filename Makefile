@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test test-fast slow lint bench clean
+.PHONY: demo test slow lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,16 @@ demo: $(STAMP)
 	rm -rf out/demo
 	$(BIN)/convgrade grade examples/submissions --out out/demo
 
-test: $(STAMP)
+# The report's browser test uses Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-slow: $(STAMP)
+slow: $(STAMP) browser
 	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)

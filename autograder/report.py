@@ -47,6 +47,7 @@ def report_context(result: dict[str, Any]) -> dict[str, Any]:
         "max_score": result["max_score"],
         "percent": 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0,
         "errors": result.get("errors", []),
+        "warnings": result.get("warnings", []),
         "isolation": result.get("isolation", "full"),
         "exercises": exercises,
         "quiz": list(result.get("quiz", {}).values()),

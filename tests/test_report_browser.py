@@ -1,0 +1,40 @@
+"""A feedback report rendered by a real headless Chromium (Debian's package)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+import pytest
+from test_report_goldens import _sample
+
+from autograder.report import render_html
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars"]
+
+
+@pytest.mark.slow
+def test_report_renders_in_chromium(tmp_path: Path):
+    """Chromium loads the self-contained report offline and draws a readable page."""
+    page = tmp_path / "report.html"
+    page.write_text(render_html(_sample()), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    done = subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert shot.exists(), done.stderr[-2000:]
+    image = matplotlib.image.imread(shot)
+    assert image.shape[:2] == (1400, 1000)
+    ink = (image[..., :3].mean(axis=2) < 0.5).mean()
+    assert 0.005 < ink < 0.5, f"the page looks blank or broken ({ink:.3%} dark pixels)"
+    red_bar = np.all(np.isclose(image[..., :3], [0xB3 / 255, 0x41 / 255, 0x2F / 255], atol=0.02),
+                     axis=2)
+    assert red_bar.sum() > 50, "the failing-test markers were not drawn"
