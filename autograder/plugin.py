@@ -114,7 +114,10 @@ class GradingPlugin:
         if report.skipped:
             return  # a check this run chose not to make (e.g. training with --no-train)
         if report.when == "call" or (report.when == "setup" and report.failed):
-            self.outcomes.append(_outcome(item, call, report.passed))
+            outcome = _outcome(item, call, report.passed)
+            if report.user_properties:  # facts a grader recorded with record_property
+                outcome.details["properties"] = {str(k): v for k, v in report.user_properties}
+            self.outcomes.append(outcome)
 
 
 def _register_markers(config: pytest.Config) -> None:

@@ -129,3 +129,12 @@ def test_collect_plan_lists_every_test_with_its_points(grader):
         ("Student exceptions are reported", 1.0, 0.0),
         ("The random generator is seeded per submission", 1.0, 0.0),
     ]
+
+
+def test_recorded_properties_reach_the_outcome(tmp_path):
+    """Facts a grader records with record_property are kept in the outcome's details."""
+    path = tmp_path / "test_props.py"
+    path.write_text("def test_p(student, record_property):\n"
+                    "    record_property('training', 'memo-hit')\n")
+    outcomes, _ = run_graders(FakeProxy(), "s", GraderState(reference={}), [path])
+    assert outcomes[0].details["properties"] == {"training": "memo-hit"}
