@@ -1,10 +1,25 @@
-"""What a failing hidden test tells the student: the case, expected, got and a hint."""
+"""What a failing hidden test tells the student: the case, expected, got and a hint.
+
+Every value a student returns is first converted to a built-in form and
+checked (type, dtype, shape, finiteness) by one of the ``as_*`` helpers, and
+only then compared with ``expect_close`` or ``expect_equal``. Nothing the
+student made is ever asked whether it equals anything, so an object whose
+``__eq__`` always says yes cannot pass.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+
+# A diagnosis: given the student's (validated) answer, the misconception code that explains it.
+Diagnose = Callable[[Any], "str | None"]
+_MAX_NESTING = 8
+_PLAIN = (int, float, str, bool, tuple, list, dict, type(None))
+# Inputs up to this many values are printed in full with a failing case.
+INPUT_SHOWN_UP_TO = 50
 
 
 class Mismatch(AssertionError):
@@ -70,84 +85,240 @@ class Mismatch(AssertionError):
 
 
 # ---------------------------------------------------------------- validating student values
-#
-# A student's value is converted to a known built-in form and checked before any
-# comparison, so nothing the student made is ever asked whether it equals anything.
 
 
-def as_array(value: Any, *, name: str) -> np.ndarray:
-    """A finite float64 array from a student's value, or a Mismatch saying what is wrong."""
+def as_array(
+    value: Any, *, name: str, shape: tuple[int, ...] | None = None, ndim: int | None = None
+) -> np.ndarray:
+    """A finite float64 copy of a student's array (or nested list of numbers).
+
+    Raises:
+        Mismatch: saying what is wrong when the value is not such an array, or
+            has another ``ndim`` or ``shape`` than the one given.
+    """
     if type(value) is list:
+        if not _numbers_only(value, 0):
+            raise Mismatch(f"{name} must return a NumPy array of numbers", got=_short(value))
         try:
             value = np.array(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise Mismatch(f"{name} must return a NumPy array of numbers") from exc
+        except ValueError as exc:  # ragged nesting
+            raise Mismatch(f"{name} must return a rectangular array", got=_short(value)) from exc
     if type(value) is not np.ndarray:
-        raise Mismatch(f"{name} must return a NumPy array", got=_type_name(value))
-    if value.dtype.kind not in "biuf":
+        raise Mismatch(
+            f"{name} must return a NumPy array", got=_described(value)
+        )
+    if value.dtype.kind not in "iuf":
         raise Mismatch(f"{name} must return an array of real numbers", got=f"dtype {value.dtype}")
-    array = value.astype(np.float64)
+    array = np.array(value, dtype=np.float64)  # a copy: later changes to `value` cannot matter
+    if ndim is not None and array.ndim != ndim:
+        raise Mismatch(
+            f"{name} must return a {ndim}-D array", got=f"{array.ndim}-D, shape {array.shape}"
+        )
+    if shape is not None and array.shape != tuple(shape):
+        raise Mismatch(
+            f"{name} returned an array of the wrong shape",
+            expected=f"shape {tuple(shape)}",
+            got=f"shape {array.shape}",
+        )
     if not np.all(np.isfinite(array)):
-        raise Mismatch(f"{name} returned NaN or infinite values", got=show(array))
+        raise Mismatch(f"{name} returned NaN or infinite values", got=show_array(array))
     return array
 
 
 def as_float(value: Any, *, name: str) -> float:
-    """A finite float from a number or a one-element array."""
+    """A finite float from a number or a one-element numeric array."""
     if type(value) in (int, float):
         number = float(value)
-    elif type(value) is np.ndarray and value.size == 1 and value.dtype.kind in "biuf":
+    elif type(value) is np.ndarray and value.size == 1 and value.dtype.kind in "iuf":
         number = float(value.reshape(()))
     else:
-        raise Mismatch(f"{name} must return a number", got=f"{_type_name(value)} {_short(value)}")
+        raise Mismatch(f"{name} must return a number", got=_described(value))
     if not np.isfinite(number):
         raise Mismatch(f"{name} returned {number}")
     return number
 
 
 def as_int(value: Any, *, name: str) -> int:
-    """A Python int from a student's value (a whole float is refused: the answer is a count)."""
-    if type(value) is not int:
-        raise Mismatch(f"{name} must return an int", got=f"{_type_name(value)} {_short(value)}")
-    return value
+    """A Python int from a student's value.
+
+    Sizes and counts are whole numbers, so a float is refused even when it is
+    whole (``26.0`` usually means ``/`` was used where ``//`` belongs, which
+    gives wrong answers elsewhere); ``True`` is refused too.
+    """
+    if type(value) is int:
+        return value
+    message = f"{name} must return an int"
+    if type(value) is float:
+        message += " (use // for whole-number division, or int(...))"
+    raise Mismatch(message, got=_described(value))
 
 
-def as_shape(value: Any, *, name: str) -> tuple[int, ...]:
-    """A tuple of ints from a student's tuple or list."""
+def as_shape(value: Any, *, name: str, length: int | None = None) -> tuple[int, ...]:
+    """A tuple of ints from a student's tuple or list, optionally of a given length."""
     if type(value) not in (tuple, list) or not all(type(v) is int for v in value):
         raise Mismatch(f"{name} must return a tuple of ints", got=_short(value))
+    if length is not None and len(value) != length:
+        raise Mismatch(
+            f"{name} must return a tuple of {length} ints",
+            got=f"{len(value)} values: {_short(value)}",
+        )
     return tuple(value)
 
 
-def show(value: Any) -> str:
-    """A short, readable rendering of a value for feedback."""
-    if isinstance(value, np.ndarray):
-        text = np.array2string(
-            value, precision=3, suppress_small=True, threshold=40, edgeitems=2, max_line_width=90
+def as_summary(value: Any, *, name: str, length: int) -> list[tuple[tuple[int, ...], int]]:
+    """A list of ``(shape, params)`` rows, one per layer, from a student's summary."""
+    if type(value) is not list or len(value) != length:
+        raise Mismatch(
+            f"{name} must return a list with one (shape, params) pair per layer",
+            expected=f"a list of {length} pairs",
+            got=_described(value),
         )
-        return f"array of shape {value.shape}: {text}" if value.size > 1 else text
-    return _short(value)
+    rows = []
+    for index, row in enumerate(value, start=1):
+        if type(row) not in (tuple, list) or len(row) != 2:
+            raise Mismatch(f"row {index} of {name} must be a (shape, params) pair", got=_short(row))
+        shape = as_shape(row[0], name=f"{name} row {index} shape")
+        rows.append((shape, as_int(row[1], name=f"{name} row {index} params")))
+    return rows
+
+
+def _numbers_only(value: Any, depth: int) -> bool:
+    if type(value) in (int, float):
+        return True
+    if type(value) is list and depth < _MAX_NESTING:
+        return all(_numbers_only(v, depth + 1) for v in value)
+    return False
+
+
+# ---------------------------------------------------------------- comparing and showing
+
+
+def expect_close(
+    got: Any,
+    expected: np.ndarray,
+    *,
+    case: str,
+    what: str = "the result",
+    rtol: float = 1e-6,
+    atol: float = 1e-6,
+    diagnose: Diagnose | None = None,
+    inputs: Mapping[str, np.ndarray] | None = None,
+) -> None:
+    """Raise a Mismatch unless ``got`` has ``expected``'s shape and values (within tolerance).
+
+    ``got`` is validated with :func:`as_array` first. When the arrays differ,
+    ``diagnose(got)`` may name the misconception that explains the answer;
+    its hint is then part of the feedback. Small ``inputs`` are shown in full
+    so the student can redo the case by hand.
+    """
+    got = as_array(got, name=what)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape == expected.shape and np.allclose(got, expected, rtol=rtol, atol=atol):
+        return
+    if got.shape != expected.shape:
+        message = f"{what} returned shape {got.shape}, expected {expected.shape}"
+    else:
+        wrong = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
+        message = f"{what} is wrong at {wrong} of {expected.size} positions"
+    failure = _diagnosed(message, case, show_array(expected), show_array(got), got, diagnose)
+    for name, array in (inputs or {}).items():
+        if np.size(array) <= INPUT_SHOWN_UP_TO:
+            failure.diff.append(f"Input {name}: {show_array(np.asarray(array))}")
+    raise failure
+
+
+def expect_equal(got: Any, expected: Any, *, case: str, what: str = "the result",
+                 diagnose: Diagnose | None = None) -> None:
+    """Raise a Mismatch unless a validated int or tuple of ints equals ``expected``.
+
+    ``got`` must already be a built-in value from ``as_int`` / ``as_shape``.
+    """
+    if type(got) not in (int, tuple):
+        raise TypeError("expect_equal compares validated ints and tuples only")
+    if type(got) is type(expected) and got == expected:
+        return
+    raise _diagnosed(f"{what} is wrong", case, repr(expected), repr(got), got, diagnose)
 
 
 def compare(got: Any, expected: Any, *, what: str, case: str, candidates: Any = None) -> None:
-    """Raise a Mismatch, diagnosed when a known mistake explains it, unless got == expected."""
-    from autograder.misconceptions import HINTS, diagnose, same_value
+    """Raise a diagnosed Mismatch unless a validated ``got`` matches ``expected``.
 
-    if same_value(got, expected):
-        return
-    code = diagnose(got, expected, candidates) if candidates is not None else None
-    shape_note = ""
-    arrays = isinstance(expected, np.ndarray) and isinstance(got, np.ndarray)
-    if arrays and got.shape != expected.shape:
-        shape_note = f" (shape {got.shape}, expected {expected.shape})"
-    raise Mismatch(
-        f"{what} gave a different result{shape_note}",
+    ``candidates`` maps misconception codes to what each mistake would return
+    (or is a function building that table lazily), as for
+    :func:`autograder.misconceptions.diagnose`.
+    """
+    from autograder.misconceptions import diagnose, same_value
+
+    def explain(value: Any) -> str | None:
+        if candidates is None:
+            return None
+        table = candidates() if callable(candidates) else candidates
+        return diagnose(value, table, expected=expected)
+
+    if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
+        expect_close(got, expected, case=case, what=what, diagnose=explain)
+    elif not same_value(got, expected):
+        raise _diagnosed(f"{what} is wrong", case, show(expected), show(got), got, explain)
+
+
+def _diagnosed(
+    message: str, case: str, expected: str, got_text: str, got: Any, diagnose: Diagnose | None
+) -> Mismatch:
+    from autograder.misconceptions import HINTS
+
+    code = diagnose(got) if diagnose is not None else None
+    return Mismatch(
+        message,
         case=case,
-        expected=show(expected),
-        got=show(got),
+        expected=expected,
+        got=got_text,
         misconception=code,
         hint=HINTS.get(code) if code else None,
     )
+
+
+def show_array(array: np.ndarray, max_elems: int = 48) -> str:
+    """A short, readable rendering of an array: its shape, then its values (elided if many).
+
+    A 4-D batch ``(m, H, W, C)`` is shown as one ``H x W`` grid per example and
+    channel, the way the lectures draw feature maps.
+    """
+    array = np.asarray(array)
+    if array.ndim == 0:
+        return _grid(array, max_elems)
+    head = f"array of shape {array.shape}"
+    if array.ndim != 4 or array.shape[1] * array.shape[2] == 0:
+        return f"{head}: {_grid(array, max_elems)}"
+    lines, shown = [head + ":"], 0
+    for example in range(array.shape[0]):
+        for channel in range(array.shape[3]):
+            grid = array[example, :, :, channel]
+            if shown and (shown + grid.size > max_elems or len(lines) > 6):
+                lines.append("  ...")
+                return "\n".join(lines)
+            shown += grid.size
+            text = _grid(grid, max_elems).replace("\n", "\n    ")
+            lines.append(f"  [example {example}, channel {channel}]\n    {text}")
+    return "\n".join(lines)
+
+
+def _grid(array: np.ndarray, max_elems: int) -> str:
+    return np.array2string(
+        array, precision=3, suppress_small=True, threshold=max_elems, edgeitems=2,
+        max_line_width=90,
+    )
+
+
+def show(value: Any) -> str:
+    """A short, readable rendering of any value for feedback."""
+    if isinstance(value, np.ndarray):
+        return show_array(value)
+    return _short(value)
+
+
+def _described(value: Any) -> str:
+    """The type and value of a built-in; only the type of anything else."""
+    return f"{_type_name(value)} {_short(value)}" if type(value) in _PLAIN else _short(value)
 
 
 def _type_name(value: Any) -> str:
@@ -155,9 +326,6 @@ def _type_name(value: Any) -> str:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = (
-        repr(value)
-        if type(value) in (int, float, str, bool, tuple, list, type(None))
-        else (f"<{type(value).__name__}>")
-    )
+    # Only built-in values are shown with repr: a student's own class could say anything.
+    text = repr(value) if type(value) in _PLAIN else f"<{_type_name(value)}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."

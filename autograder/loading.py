@@ -3,14 +3,23 @@
 Whatever is wrong with the input becomes a clear message in ``errors`` and
 costs only the affected part: a corrupt archive, a broken notebook, a file
 with a syntax error, a file that is too big or not UTF-8.
+
+A notebook becomes module sources through :mod:`autograder.notebook_source`.
+One notebook holding everything supplies every exercise module: each of the
+five module files is the same filtered notebook code, so a function is found
+whichever module the graders look in, and sibling imports (``import shapes``)
+still resolve. Notebooks named after a module (``shapes.ipynb``) supply only
+that module. A function the notebook lacks fails as missing, like a missing
+function in a ``.py`` file, and loading warns about it by name.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from autograder.notebook_source import notebook_source
 from autograder.paths import STUDENT_FILES, STUDENT_MODULES
@@ -19,14 +28,27 @@ from autograder.safezip import (
     MIB,
     SafeZip,
     UnreadableZipError,
+    ZipLimits,
     ZipMemberError,
     format_bytes,
 )
 
 MAX_FILE_BYTES = 1 * MIB
-MAX_NOTEBOOK_BYTES = 8 * MIB
+# Notebooks are larger: saved plots stay in them as images.
+MAX_NOTEBOOK_BYTES = 32 * MIB
+ZIP_LIMITS = ZipLimits(max_archive_bytes=64 * MIB, max_members=500, max_total_bytes=64 * MIB)
+EXPECTED_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "convolution": ("zero_pad", "conv_single_step", "conv_forward", "apply_filter"),
+    "pooling": ("pool_forward",),
+    "shapes": ("conv_output_size", "conv_output_shape", "pool_output_shape", "flatten_size"),
+    "params": ("dense_params", "conv2d_params", "summarize"),
+    "model": ("build_mnist_cnn", "build_strided_cnn", "build_dense_baseline"),
+}
 _IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 _SUBMISSION_SUFFIXES = {".zip", ".ipynb"}
+_MODULE_NOTEBOOKS = {f"{module}.ipynb": module for module in STUDENT_MODULES}
+
+Reader = Callable[[str, int], "bytes | None"]
 
 
 @dataclass
@@ -42,8 +64,8 @@ class Submission:
 
 
 def submission_id(path: Path) -> str:
-    """The file or folder name without extension, safe to use as a file name."""
-    stem = path.name[: -len(path.suffix)] if path.suffix in _SUBMISSION_SUFFIXES else path.name
+    """The file name without its extension (a folder keeps its whole name), safe as a file name."""
+    stem = path.stem if path.is_file() or path.suffix.lower() in _SUBMISSION_SUFFIXES else path.name
     cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", stem).strip(".")
     return cleaned or "submission"
 
@@ -51,42 +73,78 @@ def submission_id(path: Path) -> str:
 def is_submission(path: Path) -> bool:
     """Whether ``path`` is itself one submission (not a folder of them)."""
     if path.is_file():
-        return path.suffix in _SUBMISSION_SUFFIXES
+        return path.suffix.lower() in _SUBMISSION_SUFFIXES
     return _exercise_root(path) is not None
 
 
 def discover_submissions(inputs: Sequence[Path]) -> list[Path]:
     """Every submission named by ``inputs``; a folder without exercise files holds many."""
+    return discover_with_warnings(inputs)[0]
+
+
+def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """The submissions named by ``inputs``, and a warning for each one dropped as a duplicate.
+
+    An input that is a submission (or a file, or a path that does not exist,
+    which loading then reports) counts once. A folder holding no exercise files
+    counts as many: each of its sub-folders, ``.zip`` and ``.ipynb`` files, by
+    name, skipping hidden entries and ``__MACOSX``. Two submissions with the
+    same id would overwrite each other's results, so only the first is kept.
+    """
     found: list[Path] = []
     for path in inputs:
-        if is_submission(path):
-            found.append(path)
-        elif path.is_dir():
+        if path.is_dir() and not is_submission(path):
             found += [
                 child
                 for child in sorted(path.iterdir())
                 if not child.name.startswith(".")
                 and child.name not in _IGNORED_PARTS
-                and is_submission(child)
+                and (child.is_dir() or child.suffix.lower() in _SUBMISSION_SUFFIXES)
             ]
-    return found
+        else:
+            found.append(path)
+    kept: dict[str, Path] = {}
+    warnings: list[str] = []
+    for path in found:
+        sid = submission_id(path)
+        if sid in kept:
+            warnings.append(
+                f"{path} has the same id {sid!r} as {kept[sid]}; only {kept[sid]} is graded"
+            )
+        else:
+            kept[sid] = path
+    return list(kept.values()), warnings
 
 
 def load_submission(path: Path) -> Submission:
-    """Read ``path`` as a submission; bad input is reported, never raised."""
-    if not path.exists():
+    """Read ``path`` as a submission; bad input is reported, never raised.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+    """
+    if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(path)
     submission = Submission(id=submission_id(path), origin=path)
-    if path.suffix == ".zip":
-        _load_zip(path, submission)
-    elif path.suffix == ".ipynb":
-        _load_notebook(_read_bytes(path, MAX_NOTEBOOK_BYTES, submission), path.name, submission)
-    else:
+    suffix = path.suffix.lower()
+    if path.is_dir():
         _load_directory(path, submission)
-    _check_sources(submission)
-    if not submission.files and not submission.errors:
+    elif suffix == ".zip":
+        _load_zip(path, submission)
+    elif suffix == ".ipynb" or path.name in STUDENT_FILES:
+        data = _read_file(path, _limit(path.name), submission)
+        if data is not None:
+            _load_files(lambda _name, _limit: data, [path.name], submission)
+    else:
         submission.errors.append(
-            "no exercise files were found; expected any of " + ", ".join(STUDENT_FILES)
+            f"{path.name} is not a folder, a .zip archive or an .ipynb notebook"
+        )
+        return submission
+    _check_sources(submission)
+    if not submission.files and not submission.answers and not submission.errors:
+        submission.errors.append(
+            "no exercise files were found; expected any of "
+            + ", ".join(STUDENT_FILES)
+            + ", or a notebook, at the top of the submission or inside one folder"
         )
     return submission
 
@@ -99,7 +157,7 @@ def write_sources(submission: Submission, directory: Path) -> None:
             (directory / name).write_text(text, encoding="utf-8")
 
 
-# ---------------------------------------------------------------- folders
+# ---------------------------------------------------------------- layout
 
 
 def _exercise_root(folder: Path) -> Path | None:
@@ -108,12 +166,9 @@ def _exercise_root(folder: Path) -> Path | None:
         return None
     if _has_exercise_files(folder):
         return folder
-    subfolders = [
-        p
-        for p in folder.iterdir()
-        if p.is_dir() and p.name not in _IGNORED_PARTS and not p.name.startswith(".")
-    ]
-    others = [p for p in folder.iterdir() if p.is_file() and p.suffix in _SUBMISSION_SUFFIXES]
+    entries = [p for p in folder.iterdir() if not _ignored(p.name)]
+    subfolders = [p for p in entries if p.is_dir()]
+    others = [p for p in entries if p.is_file() and p.suffix.lower() in _SUBMISSION_SUFFIXES]
     if len(subfolders) == 1 and not others and _has_exercise_files(subfolders[0]):
         return subfolders[0]  # one wrapping folder, as many zip tools make
     return None
@@ -124,74 +179,132 @@ def _has_exercise_files(folder: Path) -> bool:
     return any((folder / name).is_file() for name in STUDENT_FILES)
 
 
+def _ignored(name: str) -> bool:
+    return name in _IGNORED_PARTS or name.startswith(".")
+
+
+def _choose_prefix(names: Sequence[str]) -> tuple[str, str | None]:
+    """The folder to read, ``""`` or one top-level ``folder/``, and a note when it was a choice."""
+    folders = sorted({n.split("/")[0] + "/" for n in names if "/" in n})
+
+    def holds(prefix: str, wanted: Callable[[str], bool]) -> bool:
+        rests = (n[len(prefix) :] for n in names if n.startswith(prefix))
+        return any("/" not in rest and wanted(rest) for rest in rests)
+
+    for wanted in (STUDENT_FILES.__contains__, lambda n: n.lower().endswith(".ipynb")):
+        holding = [p for p in ("", *folders) if holds(p, wanted)]
+        if holding:
+            note = None
+            if len(holding) > 1 and holding[0]:
+                note = (
+                    f"files were found in several folders ({', '.join(holding)}); "
+                    f"only {holding[0]} was read"
+                )
+            return holding[0], note
+    return "", None
+
+
+# ---------------------------------------------------------------- sources
+
+
 def _load_directory(folder: Path, submission: Submission) -> None:
-    root = _exercise_root(folder) or folder
-    for name in STUDENT_FILES:
-        path = root / name
+    names: list[str] = []
+    for entry in sorted(folder.iterdir()):
+        if _ignored(entry.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            names += [
+                f"{entry.name}/{p.name}"
+                for p in sorted(entry.iterdir())
+                if not _ignored(p.name) and not p.is_dir()
+            ]
+        elif not entry.is_dir():
+            names.append(entry.name)
+
+    def read(name: str, limit: int) -> bytes | None:
+        path = folder / name
         if path.is_symlink():
             submission.errors.append(f"{name} is a symbolic link; submit the file itself")
-        elif path.is_file():
-            data = _read_bytes(path, MAX_FILE_BYTES, submission)
-            if data is not None:
-                _add_file(name, data, submission)
-    if not any(n.endswith(".py") for n in submission.files):
-        notebooks = sorted(p for p in root.glob("*.ipynb") if not p.is_symlink())
-        if len(notebooks) == 1:
-            data = _read_bytes(notebooks[0], MAX_NOTEBOOK_BYTES, submission)
-            _load_notebook(data, notebooks[0].name, submission)
-        elif len(notebooks) > 1:
-            submission.errors.append(
-                "more than one notebook and no .py files: keep one notebook ("
-                + ", ".join(p.name for p in notebooks)
-                + ")"
-            )
+            return None
+        return _read_file(path, limit, submission)
+
+    _load_files(read, names, submission)
 
 
-def _read_bytes(path: Path, limit: int, submission: Submission) -> bytes | None:
-    size = path.stat().st_size
-    if size > limit:
+def _read_file(path: Path, limit: int, submission: Submission) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(limit + 1)  # never more than the limit, whatever stat says
+    except OSError as exc:
+        submission.errors.append(f"{path.name} could not be read: {exc.strerror or exc}")
+        return None
+    if len(data) > limit:
         submission.errors.append(
-            f"{path.name} is {format_bytes(size)}, over the {format_bytes(limit)} limit"
+            f"{path.name} is over the {format_bytes(limit)} limit"
+            + _NOTEBOOK_HINT * path.name.lower().endswith(".ipynb")
         )
         return None
-    return path.read_bytes()
+    return data
 
 
-# ---------------------------------------------------------------- archives
+_NOTEBOOK_HINT = "; clear its outputs and save it again"
+
+
+def _limit(name: str) -> int:
+    return MAX_NOTEBOOK_BYTES if name.lower().endswith(".ipynb") else MAX_FILE_BYTES
 
 
 def _load_zip(path: Path, submission: Submission) -> None:
     try:
-        with SafeZip(path) as archive:
+        with SafeZip(path, ZIP_LIMITS) as archive:
             submission.errors += archive.errors
-            members = _zip_members(archive.names)
-            for name, member in members.items():
-                limit = MAX_NOTEBOOK_BYTES if name.endswith(".ipynb") else MAX_FILE_BYTES
+
+            def read(name: str, limit: int) -> bytes | None:
                 try:
-                    data = archive.read(member, limit)
+                    return archive.read(name, limit)
                 except ZipMemberError as exc:
-                    submission.errors.append(str(exc))
-                    continue
-                if name.endswith(".ipynb"):
-                    _load_notebook(data, PurePosixPath(member).name, submission)
-                else:
-                    _add_file(name, data, submission)
+                    hint = _NOTEBOOK_HINT if "limit" in str(exc) and name.endswith("ipynb") else ""
+                    submission.errors.append(f"{exc}{hint}")
+                    return None
+
+            names = [n for n in archive.names if not any(map(_ignored, n.split("/")))]
+            _load_files(read, names, submission)
     except UnreadableZipError as exc:
         submission.errors.append(f"{path.name} is not a usable zip archive: {exc}")
 
 
-def _zip_members(names: Iterable[str]) -> dict[str, str]:
-    """Exercise file name → archive member, at the root or under one top-level folder."""
-    useful = [n for n in names if not _IGNORED_PARTS & set(PurePosixPath(n).parts)]
-    for prefix in ("", *sorted({n.split("/")[0] + "/" for n in useful if "/" in n})):
-        found = {name: prefix + name for name in STUDENT_FILES if prefix + name in useful}
-        if found:
-            return found
-    notebooks = [n for n in useful if n.endswith(".ipynb") and n.count("/") <= 1]
-    return {"notebook.ipynb": notebooks[0]} if len(notebooks) == 1 else {}
-
-
-# ---------------------------------------------------------------- files and notebooks
+def _load_files(read: Reader, names: Sequence[str], submission: Submission) -> None:
+    """Read the exercise files, or else the notebooks, from the chosen folder of ``names``."""
+    prefix, note = _choose_prefix(names)
+    if note:
+        submission.warnings.append(note)
+    here = sorted(
+        n[len(prefix) :] for n in names if n.startswith(prefix) and "/" not in n[len(prefix) :]
+    )
+    for name in STUDENT_FILES:
+        if name in here and (data := read(prefix + name, MAX_FILE_BYTES)) is not None:
+            _add_file(name, data, submission)
+    notebooks = [n for n in here if n.lower().endswith(".ipynb")]
+    if not notebooks:
+        return
+    if any(name.endswith(".py") and name in here for name in STUDENT_FILES):
+        submission.warnings.append(
+            f"{', '.join(notebooks)} ignored: the .py files are graded, not the notebook"
+        )
+        return
+    if len(notebooks) > 1 and not all(n in _MODULE_NOTEBOOKS for n in notebooks):
+        submission.errors.append(
+            f"several notebooks ({', '.join(notebooks)}) and no .py files: submit one notebook "
+            "holding everything, or one per exercise named " + ", ".join(_MODULE_NOTEBOOKS)
+        )
+        return
+    had_toml = "answers.toml" in here
+    for notebook in notebooks:
+        data = read(prefix + notebook, MAX_NOTEBOOK_BYTES)
+        if data is not None:
+            modules = STUDENT_MODULES if len(notebooks) == 1 else (_MODULE_NOTEBOOKS[notebook],)
+            _add_notebook(data, notebook, modules, had_toml, submission)
 
 
 def _add_file(name: str, data: bytes, submission: Submission) -> None:
@@ -205,38 +318,51 @@ def _add_file(name: str, data: bytes, submission: Submission) -> None:
     if name == "answers.toml":
         answers, problems = parse_answers_toml(text)
         submission.answers = answers
-        submission.errors += [f"answers.toml: {p}" for p in problems]
+        submission.errors += [p if p.startswith(name) else f"{name}: {p}" for p in problems]
     else:
         submission.files[name] = text
 
 
-def _load_notebook(data: bytes | None, name: str, submission: Submission) -> None:
-    if data is None:
+def _add_notebook(
+    data: bytes, name: str, modules: Sequence[str], had_toml: bool, submission: Submission
+) -> None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        submission.errors.append(f"notebook could not be read: {name} is not UTF-8 ({exc.reason})")
         return
-    parsed = notebook_source(data.decode("utf-8", errors="replace"), name)
+    parsed = notebook_source(text, name)
     submission.errors += parsed.errors
     submission.warnings += parsed.warnings
     if parsed.source:
-        # Every exercise module gets the notebook's code, so each function is
-        # found under the module the graders look in.
-        for module in STUDENT_MODULES:
+        for module in modules:
             submission.files[f"{module}.py"] = parsed.source
+        lacking = [f for m in modules for f in EXPECTED_FUNCTIONS[m] if f not in parsed.defined]
+        if lacking:
+            submission.warnings.append(
+                f"{name} does not define {', '.join(lacking)}; those tests count as missing"
+            )
     if parsed.answers is not None:
-        submission.answers = parsed.answers
+        if had_toml:
+            submission.warnings.append(
+                f"QUIZ_ANSWERS in {name} was ignored: answers.toml is used instead"
+            )
+        else:
+            submission.answers.update(parsed.answers)
 
 
 def _check_sources(submission: Submission) -> None:
     """Report syntax errors without running anything; the file's points are lost, no more."""
     reported: set[str] = set()
     for name, text in submission.files.items():
-        if not name.endswith(".py"):
+        if not name.endswith(".py") or text in reported:
             continue
         try:
             compile(text, name, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
             where = f" at line {line}" if line else ""
-            message = f"{name} has a syntax error{where}: {getattr(exc, 'msg', exc)}"
-            if text not in reported:
-                submission.errors.append(message)
-                reported.add(text)
+            submission.errors.append(
+                f"{name} has a syntax error{where}: {getattr(exc, 'msg', exc)}"
+            )
+            reported.add(text)

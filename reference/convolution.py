@@ -58,6 +58,10 @@ def _as_batch(A: object, name: str) -> np.ndarray:
     return A
 
 
+# Size of one block of the im2col matrix: about what one core's L2 cache holds.
+_BLOCK_BYTES = 2**21
+
+
 def _conv_pads(A_prev: np.ndarray, W: np.ndarray, stride, padding) -> tuple:
     """Check the arguments of conv_forward; return the strides and the pad widths."""
     (sh, sw), padding = _pair(stride, "stride"), _padding(padding)
@@ -213,15 +217,26 @@ def conv_forward(
     if b.shape not in ((W.shape[3],), (1, 1, 1, W.shape[3])):
         raise ValueError(f"b must have shape ({W.shape[3]},), one bias per filter, got {b.shape}")
     (sh, sw), pads = _conv_pads(A_prev, W, stride, padding)
-    A_pad = np.pad(A_prev, ((0, 0), pads[0], pads[1], (0, 0)))
-    windows = np.lib.stride_tricks.sliding_window_view(A_pad, W.shape[:2], axis=(1, 2))
+    if any(map(any, pads)):
+        # np.pad copies the whole batch, so it only runs when there are zeros to add.
+        A_prev = np.pad(A_prev, ((0, 0), pads[0], pads[1], (0, 0)))
+    windows = np.lib.stride_tricks.sliding_window_view(A_prev, W.shape[:2], axis=(1, 2))
     # (m, H_out, W_out, f_h, f_w, C_prev) lines each window up with W's own axis order,
-    # so one matrix product (im2col) computes every output at once.
+    # so flattening windows into rows (im2col) turns the convolution into one matrix
+    # product. Only the strided window positions are kept, so no row is wasted.
     windows = windows[:, ::sh, ::sw].transpose(0, 1, 2, 4, 5, 3)
     m, h_out, w_out = windows.shape[:3]
-    Z = windows.reshape(m * h_out * w_out, -1) @ W.reshape(-1, W.shape[3])
+    W_mat = W.reshape(-1, W.shape[3])
+    Z = np.empty((m, h_out, w_out, W.shape[3]))
+    # The im2col matrix of a whole batch can take tens of MB. Building and multiplying
+    # it a few images at a time keeps each block in the CPU cache instead of writing
+    # one huge matrix to memory and reading it back.
+    step = max(1, _BLOCK_BYTES // (h_out * w_out * W_mat.shape[0] * W_mat.itemsize))
+    for start in range(0, m, step):
+        block = windows[start : start + step].reshape(-1, W_mat.shape[0])
+        np.matmul(block, W_mat, out=Z[start : start + step].reshape(-1, W.shape[3]))
     Z += b.reshape(-1)
-    return Z.reshape(m, h_out, w_out, W.shape[3])
+    return Z
     # END SOLUTION
 
 

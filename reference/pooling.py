@@ -128,16 +128,31 @@ def pool_forward(
         raise ValueError(f"mode must be 'max' or 'average', got {mode!r}")
     pads = _pool_pads(A_prev.shape, pool, strides, _padding(padding))
     widths = ((0, 0), pads[0], pads[1], (0, 0))
+    combine = np.maximum if mode == "max" else np.add
 
-    def windows(X: np.ndarray) -> np.ndarray:
-        view = np.lib.stride_tricks.sliding_window_view(X, pool, axis=(1, 2))
-        return view[:, :: strides[0], :: strides[1]]
+    def pool_all(X: np.ndarray) -> np.ndarray:
+        # Window offset (i, j) picks the same cell of every window at once: one strided
+        # slice shaped like the output. Combining the slices of all the offsets pools
+        # every window together, so the loops run over the window, never over pixels.
+        (ph, pw), (sh, sw) = pool, strides
+        h_span = (X.shape[1] - ph) // sh * sh + 1
+        w_span = (X.shape[2] - pw) // sw * sw + 1
+        out = None
+        for i in range(ph):
+            for j in range(pw):
+                cell = X[:, i : i + h_span : sh, j : j + w_span : sw]
+                out = np.array(cell) if out is None else combine(out, cell, out=out)
+        return out
+
+    def pad(X: np.ndarray, fill: float) -> np.ndarray:
+        # np.pad copies the whole batch, so it only runs when there is padding to add.
+        return np.pad(X, widths, constant_values=fill) if any(map(any, pads)) else X
 
     if mode == "max":
         # -inf can never be the largest value, so padding never wins.
-        return windows(np.pad(A_prev, widths, constant_values=-np.inf)).max(axis=(4, 5))
-    totals = windows(np.pad(A_prev, widths)).sum(axis=(4, 5))
-    # Count the real (unpadded) pixels under each window; it is the same for every channel.
-    real = np.pad(np.ones((1, *A_prev.shape[1:3], 1)), widths)
-    return totals / windows(real).sum(axis=(4, 5))
+        return pool_all(pad(A_prev, -np.inf))
+    totals = pool_all(pad(A_prev, 0.0))
+    # Divide by the real (unpadded) pixels under each window, the same for every channel.
+    totals /= pool_all(pad(np.ones((1, *A_prev.shape[1:3], 1)), 0.0))
+    return totals
     # END SOLUTION

@@ -10,9 +10,9 @@ from typing import Any
 from autograder.modules import load_module_group
 from autograder.paths import STUDENT_MODULES, course
 from autograder.plugin import GRADERS_DIR, GraderState, GradingOptions, run_graders
-from autograder.proxy import MissingCode, StudentRaised
+from autograder.proxy import BadReturn, MissingCode, StudentRaised
 from autograder.results import TestOutcome
-from autograder.sandbox.local import round_trip
+from autograder.sandbox.protocol import ProtocolError, decode, encode
 
 NUMPY_MODULES = ("convolution", "pooling", "shapes", "params")
 
@@ -26,49 +26,81 @@ class ModuleProxy:
 
     def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
         self.calls += 1
-        target = getattr(self.modules.get(module), function, None)
-        if target is None:
-            raise MissingCode(f"{module}.{function} is missing")
+        if module not in self.modules:
+            raise MissingCode(f"{module}.py is missing")
+        target = getattr(self.modules[module], function, None)
+        if not callable(target):
+            raise MissingCode(f"{module}.py has no function {function}")
         try:
             value = target(*args, **kwargs)
         except Exception as exc:
             raise StudentRaised(type(exc).__name__, str(exc)) from exc
-        return round_trip(value)
+        return plain_data(value)
+
+
+def plain_data(value: Any) -> Any:
+    """``value`` as it arrives from a sandboxed child: encoded, arrays copied, decoded."""
+    arrays: dict[str, Any] = {}
+    try:
+        encoded = encode(value, arrays)
+        return decode(encoded, {key: array.copy() for key, array in arrays.items()})
+    except ProtocolError as exc:
+        raise BadReturn(str(exc)) from exc
 
 
 def reference_modules(names: tuple[str, ...] = NUMPY_MODULES) -> dict[str, types.ModuleType]:
+    """The reference solutions, loaded the way the grader loads them."""
     group = load_module_group(course().reference, names)
     assert not group.errors, group.errors
     return group.modules
 
 
-def mutant(
-    modules: dict[str, types.ModuleType], module: str, function: str, make: Callable[[Any], Any]
+def make_mutant(
+    reference_modules: dict[str, types.ModuleType],
+    module: str,
+    function: str,
+    replacement: Callable[..., Any],
 ) -> dict[str, types.ModuleType]:
-    """A copy of ``modules`` whose ``module.function`` is ``make(original)``."""
-    original = modules[module]
+    """A copy of the module dict whose ``module.function`` is ``replacement``.
+
+    Nothing is changed in place: the other functions of ``module`` stay the
+    reference's, and the original module object is left alone.
+    """
+    original = reference_modules[module]
     copy = types.ModuleType(original.__name__)
     copy.__dict__.update(original.__dict__)
-    setattr(copy, function, make(getattr(original, function)))
-    return {**modules, module: copy}
+    setattr(copy, function, replacement)
+    return {**reference_modules, module: copy}
 
 
-def grade(
+def grader_paths(names: list[str] | tuple[str, ...]) -> list[Path]:
+    return [GRADERS_DIR / f"test_{name}.py" for name in names]
+
+
+def run(
     proxy: Any,
-    graders: list[str],
+    graders: list[str] | tuple[str, ...] = NUMPY_MODULES,
     submission_id: str = "student",
     reference: dict[str, types.ModuleType] | None = None,
 ) -> list[TestOutcome]:
-    state = GraderState(reference=reference or reference_modules(),
-                        options=GradingOptions(train_models=False))
-    paths = [GRADERS_DIR / f"test_{name}.py" for name in graders]
-    outcomes, errors = run_graders(proxy, submission_id, state, paths)
+    """Outcomes of the named hidden grader files (``convolution`` -> test_convolution.py)."""
+    state = GraderState(
+        reference=reference or reference_modules(), options=GradingOptions(train_models=False)
+    )
+    outcomes, errors = run_graders(proxy, submission_id, state, grader_paths(graders))
     assert not errors, errors
     return outcomes
 
 
-def grader_paths(names: tuple[str, ...]) -> list[Path]:
-    return [GRADERS_DIR / f"test_{name}.py" for name in names]
+grade = run  # the older name, still used by some tests
 
-
-__all__ = ["STUDENT_MODULES", "ModuleProxy", "grade", "mutant", "reference_modules"]
+__all__ = [
+    "NUMPY_MODULES",
+    "STUDENT_MODULES",
+    "ModuleProxy",
+    "grade",
+    "grader_paths",
+    "make_mutant",
+    "reference_modules",
+    "run",
+]

@@ -10,8 +10,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.loading import discover_submissions, load_submission, submission_id, write_sources
+from autograder.loading import (
+    EXPECTED_FUNCTIONS,
+    discover_submissions,
+    discover_with_warnings,
+    load_submission,
+    submission_id,
+    write_sources,
+)
 from autograder.modules import load_module_group
+from autograder.paths import STUDENT_MODULES
 
 GOOD = "def conv_output_size(n, f, stride=1, padding='valid'):\n    return (n - f) // stride + 1\n"
 SIBLING = "import shapes\n\ndef flat(n):\n    return shapes.conv_output_size(n, 3)\n"
@@ -56,27 +64,30 @@ class TestForms:
     @pytest.mark.parametrize("prefix", ["", "carol/"], ids=["root", "one-folder"])
     def test_zip_with_or_without_a_folder(self, tmp_path, prefix):
         """A zip holds the files at its root or under one folder, ignoring __MACOSX."""
-        path = _zip(tmp_path / "carol.zip", {f"{prefix}shapes.py": GOOD,
-                                             "__MACOSX/._shapes.py": b"junk"})
+        path = _zip(
+            tmp_path / "carol.zip", {f"{prefix}shapes.py": GOOD, "__MACOSX/._shapes.py": b"junk"}
+        )
         sub = load_submission(path)
         assert sub.id == "carol" and sub.files == {"shapes.py": GOOD} and sub.errors == []
 
     def test_notebook_keeps_definitions_and_answers_but_runs_nothing(self, tmp_path):
         """Only definitions, imports and constants survive; training cells never run."""
-        path = _notebook(tmp_path / "dave.ipynb", [
-            "import numpy as np",
-            GOOD,
-            "while True:\n    pass",
-            "open('/tmp/should-not-exist', 'w')",
-            "%matplotlib inline",
-            "QUIZ_ANSWERS = {'conv_params_32x32x3': 456}",
-        ])
+        path = _notebook(
+            tmp_path / "dave.ipynb",
+            [
+                "import numpy as np",
+                GOOD,
+                "while True:\n    pass",
+                "open('/tmp/should-not-exist', 'w')",
+                "%matplotlib inline",
+                "QUIZ_ANSWERS = {'conv_params_32x32x3': 456}",
+            ],
+        )
         sub = load_submission(path)
         assert sub.answers == {"conv_params_32x32x3": 456}
         source = sub.files["shapes.py"]
         assert "def conv_output_size" in source and "while True" not in source
-        assert set(sub.files) == {f"{m}.py" for m in ("convolution", "pooling", "shapes",
-                                                      "params", "model")}
+        assert set(sub.files) == {f"{m}.py" for m in EXPECTED_FUNCTIONS}
 
     def test_zip_holding_a_notebook(self, tmp_path):
         """A zip with one notebook and no .py files is read as that notebook."""
@@ -90,6 +101,83 @@ class TestForms:
         write_sources(sub, tmp_path / "scratch")
         group = load_module_group(tmp_path / "scratch", ("shapes", "params"))
         assert group.errors == {} and group.modules["params"].flat(28) == 26
+
+    def test_notebook_code_is_never_executed_at_load_or_import(self, tmp_path):
+        """A training cell that would write a file or loop forever never runs."""
+        marker = tmp_path / "trained"
+        path = _notebook(
+            tmp_path / "frank.ipynb",
+            [
+                GOOD,
+                f"open({str(marker)!r}, 'w').write('ran')",
+                "model = build()\nwhile True:\n    model.fit()",
+            ],
+        )
+        sub = load_submission(path)
+        write_sources(sub, tmp_path / "scratch")
+        group = load_module_group(tmp_path / "scratch", STUDENT_MODULES)
+        assert group.errors == {} and not marker.exists()
+        assert group.modules["shapes"].conv_output_size(28, 3) == 26
+
+    def test_notebook_lacking_functions_is_warned_about(self, tmp_path):
+        """The expected functions a notebook does not define are named in a warning."""
+        sub = load_submission(_notebook(tmp_path / "g.ipynb", [GOOD]))
+        lacking = next(w for w in sub.warnings if "does not define" in w)
+        assert "conv_forward" in lacking and "conv_output_size" not in lacking
+
+    def test_one_notebook_per_module(self, tmp_path):
+        """Notebooks named after modules each supply only their own module."""
+        folder = tmp_path / "hana"
+        folder.mkdir()
+        _notebook(folder / "shapes.ipynb", [GOOD])
+        _notebook(folder / "params.ipynb", ["def dense_params(n, u, use_bias=True):\n    return 0"])
+        sub = load_submission(folder)
+        assert set(sub.files) == {"shapes.py", "params.py"} and sub.errors == []
+        assert "dense_params" in sub.files["params.py"]
+        assert "dense_params" not in sub.files["shapes.py"]
+
+    def test_several_unrelated_notebooks_are_an_error(self, tmp_path):
+        """Two whole-assignment notebooks cannot both be graded; the student is told."""
+        folder = tmp_path / "ivan"
+        folder.mkdir()
+        _notebook(folder / "a.ipynb", [GOOD])
+        _notebook(folder / "b.ipynb", [GOOD])
+        sub = load_submission(folder)
+        assert sub.files == {} and "several notebooks" in sub.errors[0]
+
+    def test_zip_with_notebook_and_answers_toml(self, tmp_path):
+        """answers.toml beside a notebook in a zip is read and wins over QUIZ_ANSWERS."""
+        notebook = _notebook(tmp_path / "n.ipynb", [GOOD, "QUIZ_ANSWERS = {'q': 'b'}"])
+        path = _zip(
+            tmp_path / "jo.zip",
+            {"jo/hw.ipynb": notebook.read_bytes(), "jo/answers.toml": 'q = "a"\n'},
+        )
+        sub = load_submission(path)
+        assert sub.answers == {"q": "a"} and "shapes.py" in sub.files
+        assert any("QUIZ_ANSWERS" in w for w in sub.warnings)
+
+    def test_py_files_win_over_a_notebook(self, tmp_path):
+        """When .py files are present the notebook beside them is ignored, with a warning."""
+        folder = _folder(tmp_path)
+        _notebook(folder / "scratch.ipynb", ["def extra():\n    return 1"])
+        sub = load_submission(folder)
+        assert sub.files == {"shapes.py": GOOD}
+        assert any("scratch.ipynb ignored" in w for w in sub.warnings)
+
+    def test_upper_case_suffix_and_single_file(self, tmp_path):
+        """A .ZIP is a zip, and a lone exercise file is a submission of that file."""
+        path = _zip(tmp_path / "Kim.ZIP", {"shapes.py": GOOD})
+        assert load_submission(path).files == {"shapes.py": GOOD}
+        single = tmp_path / "shapes.py"
+        single.write_text(GOOD)
+        assert load_submission(single).files == {"shapes.py": GOOD}
+
+    def test_zip_with_two_folders_reads_the_first_and_says_so(self, tmp_path):
+        """Files under two top-level folders: the first is read and a warning names both."""
+        path = _zip(tmp_path / "lee.zip", {"a/shapes.py": GOOD, "b/pooling.py": "x = 1\n"})
+        sub = load_submission(path)
+        assert sub.files == {"shapes.py": GOOD}
+        assert any("a/, b/" in w for w in sub.warnings)
 
 
 class TestBadInput:
@@ -109,8 +197,10 @@ class TestBadInput:
 
     def test_escaping_entries_are_refused(self, tmp_path):
         """Absolute paths and '..' entries are never read and are reported."""
-        path = _zip(tmp_path / "evil.zip", {"../shapes.py": GOOD, "/etc/shapes.py": GOOD,
-                                            "pooling.py": "x = 1\n"})
+        path = _zip(
+            tmp_path / "evil.zip",
+            {"../shapes.py": GOOD, "/etc/shapes.py": GOOD, "pooling.py": "x = 1\n"},
+        )
         sub = load_submission(path)
         assert "shapes.py" not in sub.files and "pooling.py" in sub.files
         assert sum("outside the submission" in e for e in sub.errors) == 2
@@ -158,6 +248,9 @@ class TestBadInput:
         sub = load_submission(folder)
         assert set(sub.files) == {"shapes.py", "params.py"}
         assert sub.errors == ["params.py has a syntax error at line 1: invalid syntax"]
+        write_sources(sub, tmp_path / "scratch")
+        group = load_module_group(tmp_path / "scratch", ("shapes", "params"))
+        assert group.modules["shapes"].conv_output_size(5, 3) == 3 and "params" in group.errors
 
     def test_bad_answers_and_non_utf8_files(self, tmp_path):
         """Bad TOML and non-UTF-8 files are reported and cost only themselves."""
@@ -179,6 +272,34 @@ class TestBadInput:
         (tmp_path / "empty").mkdir()
         assert "expected any of" in load_submission(tmp_path / "empty").errors[0]
 
+    def test_symlink_in_a_folder_is_not_followed(self, tmp_path):
+        """A symbolic link in a folder submission is refused, not read."""
+        secret = tmp_path / "secret.txt"
+        secret.write_text("do not read")
+        folder = _folder(tmp_path)
+        (folder / "pooling.py").symlink_to(secret)
+        sub = load_submission(folder)
+        assert "pooling.py" not in sub.files and "symbolic link" in sub.errors[0]
+
+    def test_unsupported_file_type(self, tmp_path):
+        """A file that is neither a zip nor a notebook is reported by name."""
+        path = tmp_path / "work.rar"
+        path.write_bytes(b"Rar!")
+        assert "not a folder, a .zip" in load_submission(path).errors[0]
+
+    def test_non_utf8_notebook_and_oversized_zip_member(self, tmp_path):
+        """A notebook in another encoding and a member over the size limit are clear errors."""
+        path = tmp_path / "latin.ipynb"
+        path.write_bytes('{"cells": [], "x": "caf\xe9"}'.encode("latin-1"))
+        assert "not UTF-8" in load_submission(path).errors[0]
+        big = _zip(tmp_path / "big.zip", {"shapes.py": "#" * (2 << 20)})
+        assert "over the" in load_submission(big).errors[0]
+
+    def test_missing_path_raises(self, tmp_path):
+        """A path that does not exist is the caller's mistake, not the student's."""
+        with pytest.raises(FileNotFoundError):
+            load_submission(tmp_path / "nobody")
+
 
 class TestDiscovery:
     def test_folder_of_submissions_and_ids(self, tmp_path):
@@ -197,6 +318,45 @@ class TestDiscovery:
         """A folder holding exercise files is one submission."""
         folder = _folder(tmp_path)
         assert discover_submissions([folder]) == [folder]
+
+    def test_child_folder_with_only_a_notebook_counts(self, tmp_path):
+        """Every sub-folder of a class folder is a submission, even one holding a notebook."""
+        root = tmp_path / "class"
+        (root / "amy").mkdir(parents=True)
+        _notebook(root / "amy" / "hw.ipynb", [GOOD])
+        (root / "empty").mkdir()
+        (root / "__MACOSX").mkdir()
+        assert [p.name for p in discover_submissions([root])] == ["amy", "empty"]
+        assert "does not define" in " ".join(load_submission(root / "amy").warnings)
+
+    def test_wrapped_folder_counts_once(self, tmp_path):
+        """A folder whose one sub-folder holds the files is one submission, not many."""
+        outer = tmp_path / "ben"
+        _folder(outer, "work")
+        assert discover_submissions([outer]) == [outer]
+
+    def test_duplicate_ids_keep_the_first(self, tmp_path):
+        """Two inputs with the same id: the first is kept and the second is reported."""
+        first = _folder(tmp_path / "x", "cat")
+        second = _zip(tmp_path / "cat.zip", {"shapes.py": GOOD})
+        found, warnings = discover_with_warnings([first, second])
+        assert found == [first] and "same id 'cat'" in warnings[0]
+
+    @pytest.mark.parametrize(
+        ("name", "expected"),
+        [
+            ("Ann Lee.zip", "Ann_Lee"),
+            ("jo.v2", "jo.v2"),
+            ("émile.ipynb", "_mile"),
+            ("..", "submission"),
+        ],
+    )
+    def test_ids_are_safe_file_names(self, tmp_path, name, expected):
+        """Ids keep letters, digits, dot, dash and underscore; folders keep their dots."""
+        path = tmp_path / name
+        if name.endswith((".zip", ".ipynb")):
+            path.write_bytes(b"")
+        assert submission_id(path) == expected
 
 
 def test_result_of_loading_is_plain_data(tmp_path):

@@ -1,77 +1,150 @@
-"""Each known mistake, made on purpose in a copy of the reference, is diagnosed by the graders."""
+"""Each known mistake, written into a copy of the reference, is diagnosed by the real graders."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from grading_helpers import ModuleProxy, grade, mutant, reference_modules
+from grading_helpers import ModuleProxy, make_mutant, reference_modules, run
 
 from autograder.misconceptions import CODES, HINTS, diagnose, pair
 
 
-def _flip_kernel(conv):
-    return lambda A, W, b, stride=1, padding="valid": conv(A, W[::-1, ::-1], b, stride, padding)
+def naive_conv(A, W, b, stride=1, padding="valid", *, flip=False, bias=True,
+               ignore_stride=False, same="tf", no_plus_one=False, nchw_out=False):
+    """A loop-by-loop conv_forward, as a student would write it, with one mistake switched on."""
+    sh, sw = (1, 1) if ignore_stride else pair(stride)
+    fh, fw = W.shape[:2]
+    pads = []
+    for n, f, s in ((A.shape[1], fh, sh), (A.shape[2], fw, sw)):
+        if padding == "valid":
+            pads.append((0, 0))
+        elif padding != "same":
+            pads.append((padding, padding))
+        elif same == "half":
+            pads.append((f // 2, f // 2))
+        else:
+            total = max((math.ceil(n / s) - 1) * s + f - n, 0)
+            small, big = total // 2, total - total // 2
+            pads.append((big, small) if same == "top-left" else (small, big))
+    X = np.pad(A, ((0, 0), pads[0], pads[1], (0, 0)))
+    extra = 0 if no_plus_one else 1
+    h_out, w_out = (X.shape[1] - fh) // sh + extra, (X.shape[2] - fw) // sw + extra
+    kernel = W[::-1, ::-1] if flip else W
+    out = np.zeros((A.shape[0], h_out, w_out, W.shape[3]))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = X[:, i * sh : i * sh + fh, j * sw : j * sw + fw, :, None]
+            out[:, i, j, :] = np.sum(window * kernel[None], axis=(1, 2, 3)) + (b if bias else 0)
+    return out.transpose(0, 3, 1, 2) if nchw_out else out
 
 
-def _no_bias(conv):
-    return lambda A, W, b, stride=1, padding="valid": conv(A, W, np.zeros_like(b), stride, padding)
-
-
-def _stride_one(pool):
-    return lambda A, pool_size=2, stride=None, mode="max", padding="valid": pool(
-        A, pool_size, 1, mode, padding)
-
-
-def _same_top_left(conv):
-    def wrong(A, W, b, stride=1, padding="valid"):
-        if padding != "same":
-            return conv(A, W, b, stride, padding)
+def naive_pool(A, pool_size=2, stride=None, mode="max", padding="valid", *, swap=False,
+               stride_one=False, nchw_in=False):
+    """A loop-by-loop pool_forward with one mistake switched on."""
+    if nchw_in:  # reads A as (m, C, H, W): pools over what are really width and channels
+        return naive_pool(A.transpose(0, 2, 3, 1), pool_size, stride, mode, padding,
+                          swap=swap, stride_one=stride_one).transpose(0, 3, 1, 2)
+    fh, fw = pair(pool_size)
+    sh, sw = (1, 1) if stride_one else pair(stride if stride is not None else pool_size)
+    if swap:
+        mode = "average" if mode == "max" else "max"
+    pads = [(0, 0), (0, 0)]
+    if padding == "same":
         pads = []
-        for n, f, s in zip(A.shape[1:3], W.shape[:2], pair(stride), strict=True):
-            total = max((-(-n // s) - 1) * s + f - n, 0)
-            pads.append((total - total // 2, total // 2))
-        return conv(np.pad(A, ((0, 0), pads[0], pads[1], (0, 0))), W, b, stride, "valid")
+        for n, f, s in ((A.shape[1], fh, sh), (A.shape[2], fw, sw)):
+            total = max((math.ceil(n / s) - 1) * s + f - n, 0)
+            pads.append((total // 2, total - total // 2))
+    X = np.pad(A, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=np.nan)
+    h_out, w_out = (X.shape[1] - fh) // sh + 1, (X.shape[2] - fw) // sw + 1
+    out = np.zeros((A.shape[0], h_out, w_out, A.shape[3]))
+    reduce = np.nanmax if mode == "max" else np.nanmean
+    for i in range(h_out):
+        for j in range(w_out):
+            out[:, i, j, :] = reduce(X[:, i * sh : i * sh + fh, j * sw : j * sw + fw], axis=(1, 2))
+    return out
+
+
+def naive_size(n, f, stride=1, padding="valid", *, no_plus_one=False, half_same=False):
+    if padding == "same" and not half_same:
+        return math.ceil(n / stride)
+    p = f // 2 if padding == "same" else (0 if padding == "valid" else padding)
+    return (n + 2 * p - f) // stride + (0 if no_plus_one else 1)
+
+
+def wrong_params(kernel_size, in_channels, filters, use_bias=True, *, bias=True, channels=True):
+    kh, kw = pair(kernel_size)
+    return kh * kw * (in_channels if channels else 1) * filters + (filters if bias else 0)
+
+
+def summarize_without_bias(reference):
+    def summarize(input_shape, layers):
+        rows = reference["params"].summarize(input_shape, layers)
+        return [(shape, params - layer["filters"] if layer["type"] == "conv2d" else params)
+                for (shape, params), layer in zip(rows, layers, strict=True)]
+    return summarize
+
+
+def flipped_filter(apply_filter):
+    return lambda image, kernel: apply_filter(image, kernel[::-1, ::-1])
+
+
+def size_stride_one(n, f, stride=1, padding="valid"):
+    return naive_size(n, f, 1, padding)
+
+
+def depth_first(conv_output_shape):
+    def wrong(*args, **kwargs):
+        h, w, depth = conv_output_shape(*args, **kwargs)
+        return depth, h, w
     return wrong
 
 
-def _minus_one(size):
-    return lambda n, f, stride=1, padding="valid": size(n, f, stride, padding) - 1
+def kw(function, **flags):
+    return lambda *args, **kwargs: function(*args, **kwargs, **flags)
 
 
-def _swap_mode(pool):
-    return lambda A, pool_size=2, stride=None, mode="max", padding="valid": pool(
-        A, pool_size, stride, "average" if mode == "max" else "max", padding)
-
-
-def _params_no_bias(count):
-    def wrong(kernel_size, in_channels, filters, use_bias=True):
-        kh, kw = pair(kernel_size)
-        return kh * kw * in_channels * filters
-    return wrong
-
-
-def _params_no_channels(count):
-    def wrong(kernel_size, in_channels, filters, use_bias=True):
-        kh, kw = pair(kernel_size)
-        return kh * kw * filters + (filters if use_bias else 0)
-    return wrong
-
-
-def _nchw(conv):
-    return lambda A, W, b, stride=1, padding="valid": np.transpose(
-        conv(A, W, b, stride, padding), (0, 3, 1, 2))
-
-
-MUTATIONS = {
-    "kernel-flipped": ("convolution", "conv_forward", _flip_kernel),
-    "missing-bias": ("convolution", "conv_forward", _no_bias),
-    "stride-ignored": ("pooling", "pool_forward", _stride_one),
-    "same-padding-wrong": ("convolution", "conv_forward", _same_top_left),
-    "off-by-one": ("shapes", "conv_output_size", _minus_one),
-    "pool-mode-swapped": ("pooling", "pool_forward", _swap_mode),
-    "params-missing-bias": ("params", "conv2d_params", _params_no_bias),
-    "params-missing-channels": ("params", "conv2d_params", _params_no_channels),
-    "channels-first": ("convolution", "conv_forward", _nchw),
+MUTATIONS = {  # id -> (code, module, function, replacement maker)
+    "conv-flipped": ("kernel-flipped", "convolution", "conv_forward",
+                     lambda ref: kw(naive_conv, flip=True)),
+    "filter-flipped": ("kernel-flipped", "convolution", "apply_filter",
+                       lambda ref: flipped_filter(ref["convolution"].apply_filter)),
+    "conv-no-bias": ("missing-bias", "convolution", "conv_forward",
+                     lambda ref: kw(naive_conv, bias=False)),
+    "step-no-bias": ("missing-bias", "convolution", "conv_single_step",
+                     lambda ref: lambda a, W, b: float(np.sum(a * W))),
+    "conv-stride-1": ("stride-ignored", "convolution", "conv_forward",
+                      lambda ref: kw(naive_conv, ignore_stride=True)),
+    "pool-stride-1": ("stride-ignored", "pooling", "pool_forward",
+                      lambda ref: kw(naive_pool, stride_one=True)),
+    "size-stride-1": ("stride-ignored", "shapes", "conv_output_size",
+                      lambda ref: size_stride_one),
+    "conv-same-top-left": ("same-padding-wrong", "convolution", "conv_forward",
+                           lambda ref: kw(naive_conv, same="top-left")),
+    "conv-same-half": ("same-padding-wrong", "convolution", "conv_forward",
+                       lambda ref: kw(naive_conv, same="half")),
+    "size-same-half": ("same-padding-wrong", "shapes", "conv_output_size",
+                       lambda ref: kw(naive_size, half_same=True)),
+    "size-no-plus-one": ("off-by-one", "shapes", "conv_output_size",
+                         lambda ref: kw(naive_size, no_plus_one=True)),
+    "conv-no-plus-one": ("off-by-one", "convolution", "conv_forward",
+                         lambda ref: kw(naive_conv, no_plus_one=True)),
+    "pool-mode-swapped": ("pool-mode-swapped", "pooling", "pool_forward",
+                          lambda ref: kw(naive_pool, swap=True)),
+    "conv-params-no-bias": ("params-missing-bias", "params", "conv2d_params",
+                            lambda ref: kw(wrong_params, bias=False)),
+    "dense-params-no-bias": ("params-missing-bias", "params", "dense_params",
+                             lambda ref: lambda n, units, use_bias=True: n * units),
+    "summary-no-bias": ("params-missing-bias", "params", "summarize", summarize_without_bias),
+    "conv-params-no-channels": ("params-missing-channels", "params", "conv2d_params",
+                                lambda ref: kw(wrong_params, channels=False)),
+    "conv-nchw-output": ("channels-first", "convolution", "conv_forward",
+                         lambda ref: kw(naive_conv, nchw_out=True)),
+    "pool-nchw-input": ("channels-first", "pooling", "pool_forward",
+                        lambda ref: kw(naive_pool, nchw_in=True)),
+    "shape-chw": ("channels-first", "shapes", "conv_output_shape",
+                  lambda ref: depth_first(ref["shapes"].conv_output_shape)),
 }
 
 
@@ -80,34 +153,68 @@ def reference():
     return reference_modules()
 
 
-def test_every_code_has_a_mutation_and_a_hint():
-    """The nine spec codes each have a hint and a mutation test below."""
-    assert set(MUTATIONS) == set(CODES) == set(HINTS)
-    assert len(CODES) == 9
+def test_every_code_has_a_hint_and_a_mutation():
+    """The nine codes of the spec each have a hint and at least one mutation below."""
+    assert len(CODES) == 9 and set(CODES) == set(HINTS)
+    assert {code for code, *_ in MUTATIONS.values()} == set(CODES)
 
 
-@pytest.mark.parametrize("code", list(MUTATIONS))
-def test_mutated_reference_is_diagnosed(reference, code):
-    """A reference with one mistake loses points on a test tagged with that mistake."""
-    module, function, make = MUTATIONS[code]
-    outcomes = grade(ModuleProxy(mutant(reference, module, function, make)), [module])
-    failed = [o for o in outcomes if o.status == "failed"]
+def test_naive_implementations_agree_with_the_reference(reference):
+    """The loop versions used for mutations are right when no mistake is switched on."""
+    rng = np.random.default_rng(0)
+    A, W, b = rng.normal(size=(2, 7, 6, 3)), rng.normal(size=(3, 2, 3, 2)), rng.normal(size=2)
+    for stride, padding in [(1, "valid"), ((2, 3), "same"), (2, 1)]:
+        expected = reference["convolution"].conv_forward(A, W, b, stride, padding)
+        np.testing.assert_allclose(naive_conv(A, W, b, stride, padding), expected)
+        for mode in ("max", "average"):
+            pooled = reference["pooling"].pool_forward(A, (3, 2), stride, mode, padding if
+                                                       padding != 1 else "valid")
+            got = naive_pool(A, (3, 2), stride, mode, padding if padding != 1 else "valid")
+            np.testing.assert_allclose(got, pooled)
+    assert naive_size(7, 3, 2, "same") == reference["shapes"].conv_output_size(7, 3, 2, "same")
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+def test_mutated_reference_is_diagnosed(reference, mutation):
+    """A reference with one mistake loses points on a test tagged with that mistake and hint."""
+    code, module, function, make = MUTATIONS[mutation]
+    proxy = ModuleProxy(make_mutant(reference, module, function, make(reference)))
+    failed = [o for o in run(proxy, [module], reference=reference) if o.status == "failed"]
     assert failed, "the mistake cost nothing"
     tagged = [o for o in failed if f"misconception:{code}" in o.tags]
     assert tagged, [(o.name, o.tags) for o in failed]
-    assert HINTS[code] in tagged[0].output
+    assert f"Hint ({code}): {HINTS[code]}" in tagged[0].output
+    wrong_tags = {t for o in failed for t in o.tags} - {f"misconception:{code}"}
+    assert not wrong_tags, wrong_tags
 
 
 def test_correct_reference_has_no_tags(reference):
     """The reference itself passes everything and is never tagged."""
-    outcomes = grade(ModuleProxy(reference), ["convolution", "pooling", "shapes", "params"])
-    assert all(o.status == "passed" and not o.tags for o in outcomes)
+    outcomes = run(ModuleProxy(reference), reference=reference)
+    assert outcomes and all(o.status == "passed" and not o.tags for o in outcomes)
 
 
-def test_diagnose_never_blames_a_mistake_that_changes_nothing():
-    """A candidate equal to the right answer cannot explain a wrong one."""
-    assert diagnose(3, 4, {"off-by-one": 4, "stride-ignored": 3}) == "stride-ignored"
-    assert diagnose(4, 4, {"off-by-one": 3}) is None
-    assert diagnose(5, 4, {"off-by-one": 4}) is None
-    got = np.zeros((1, 2, 2, 1))
-    assert diagnose(got, np.ones((1, 2, 2, 1)), lambda: {"missing-bias": np.zeros((1, 2, 2, 1))})
+class TestDiagnose:
+    def test_first_matching_code_wins(self):
+        """When several mistakes explain an answer, the first listed is named."""
+        table = [("stride-ignored", 3), ("off-by-one", 3)]
+        assert diagnose(3, table, expected=4) == "stride-ignored"
+
+    def test_a_mistake_that_changes_nothing_explains_nothing(self):
+        """A candidate equal to the right answer is never blamed, and a right answer has no code."""
+        assert diagnose(4, {"off-by-one": 4}, expected=4) is None
+        assert diagnose(5, {"off-by-one": 4}, expected=4) is None
+        assert diagnose(3, {"off-by-one": 4, "stride-ignored": 3}, expected=4) == "stride-ignored"
+
+    def test_arrays_compare_by_shape_and_value(self):
+        """Arrays match a candidate only with the same shape and close values."""
+        right = np.ones((1, 2, 2, 1))
+        assert diagnose(np.zeros((1, 2, 2, 1)), {"missing-bias": np.zeros((1, 2, 2, 1))},
+                        expected=right) == "missing-bias"
+        assert diagnose(np.zeros((1, 1, 2, 2)), {"missing-bias": np.zeros((1, 2, 2, 1))},
+                        expected=right) is None
+        assert diagnose(right + 1e-9, {"missing-bias": right}, expected=right) is None
+
+    def test_unavailable_mistakes_are_skipped(self):
+        """A None candidate (a mistake impossible on this input) is ignored."""
+        assert diagnose(2, {"stride-ignored": None, "off-by-one": 2}, expected=3) == "off-by-one"

@@ -222,20 +222,116 @@ def test_zero_pad_matches_tf_pad(ref):
         np.testing.assert_array_equal(got, expected)
 
 
-def test_kernels_loop_only_over_the_two_spatial_axes():
-    """conv_forward and pool_forward are vectorized: no loop touches output pixels.
+def test_conv_forward_in_several_blocks_matches_tf_conv2d(ref):
+    """A batch whose im2col matrix spans several cache blocks still equals tf.nn.conv2d."""
+    rng = np.random.default_rng(10)
+    conv = ref["convolution"].conv_forward
+    for stride, padding in ((1, "valid"), (2, "same"), ((1, 2), 2)):
+        # 9 images of 20x20x16 under a 5x5 kernel: each image's windows take hundreds
+        # of KB, so the batch is multiplied in several blocks, the last one partial.
+        case = {"A_prev": rng.normal(size=(9, 20, 20, 16)), "W": rng.normal(size=(5, 5, 16, 8)),
+                "b": rng.normal(size=8), "stride": stride, "padding": padding}
+        before = case["A_prev"].copy()
+        got = conv(**case)
+        np.testing.assert_allclose(got, tf_conv(**case), **TOL, err_msg=f"{stride} {padding}")
+        np.testing.assert_array_equal(case["A_prev"], before)
 
-    Speed itself is measured by benchmarks/kernels.py; this guards the structure:
-    the only loops in the two modules iterate over the (height, width) pair.
+
+# Loops the two kernel modules may contain: over the two spatial axes (a 2-tuple
+# literal), over the offsets inside a pooling window (range(ph), range(pw)) and over
+# blocks of images (range(0, m, step)). A loop over output rows, columns or pixels
+# has none of these forms.
+WINDOW_NAMES = {"ph", "pw"}
+
+
+def _allowed_iterable(node: ast.expr) -> bool:
+    if isinstance(node, ast.Tuple):
+        return len(node.elts) == 2
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "range" and all(isinstance(a, ast.Name | ast.Constant)
+                                                for a in node.args)):
+        return False
+    names = [a.id if isinstance(a, ast.Name) else a.value for a in node.args]
+    return (len(names) == 1 and names[0] in WINDOW_NAMES) or (
+        len(names) == 3 and names[:2] == [0, "m"] and names[2] == "step")
+
+
+def _loops(node: ast.AST, depth: int = 0):
+    """Yield (loop node, iterable, nesting depth) for every loop and comprehension."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.While):
+            yield child, None, depth + 1
+        elif isinstance(child, ast.For):
+            yield child, child.iter, depth + 1
+            yield from _loops(child, depth + 1)
+            continue
+        elif isinstance(child, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            for level, gen in enumerate(child.generators, start=1):
+                yield child, gen.iter, depth + level
+            yield from _loops(child, depth + len(child.generators))
+            continue
+        yield from _loops(child, depth)
+
+
+def test_kernels_loop_only_over_axes_window_offsets_or_image_blocks():
+    """conv_forward and pool_forward are vectorized: no loop runs over output pixels.
+
+    Speed itself is measured by benchmarks/kernels.py; this guards the structure.
     """
     for name in ("convolution", "pooling"):
         tree = ast.parse((course().reference / f"{name}.py").read_text())
-        loops = [node for node in ast.walk(tree) if isinstance(node, ast.For | ast.While)]
-        for loop in loops:
-            assert isinstance(loop, ast.For) and isinstance(loop.iter, ast.Tuple), (
-                f"{name}.py line {loop.lineno}: a loop that is not over the two spatial axes"
+        found = list(_loops(tree))
+        assert found, f"{name}.py has no loop at all; the check would be empty"
+        for loop, iterable, depth in found:
+            where = f"{name}.py line {loop.lineno}"
+            assert iterable is not None and _allowed_iterable(iterable), (
+                f"{where}: a loop over something other than the axes, a window or image blocks"
             )
-            assert len(loop.iter.elts) == 2, f"{name}.py line {loop.lineno}"
+            assert depth <= 2, f"{where}: loops nested {depth} deep"
+
+
+def _lines_run(fn, files: set[str], *args, **kwargs) -> int:
+    """How many source lines of the given files run during fn(*args, **kwargs)."""
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename in files else None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args, **kwargs)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def test_kernels_python_work_does_not_grow_with_the_output(ref):
+    """256 times more pixels, or 64 times more images, run (almost) no more Python lines."""
+    files = {ref[name].__file__ for name in ("convolution", "pooling")}
+    conv, pool = ref["convolution"].conv_forward, ref["pooling"].pool_forward
+    rng = np.random.default_rng(11)
+    W, b = rng.normal(size=(3, 3, 3, 4)), rng.normal(size=4)
+    small = rng.normal(size=(1, 8, 8, 3))
+    # Each stays within one block of conv_forward's im2col matrix, so a loop over
+    # rows, pixels or single images would show up as extra lines.
+    larger = (rng.normal(size=(1, 128, 128, 3)), rng.normal(size=(64, 8, 8, 3)))
+    for label, fn, kwargs in (
+        ("conv", conv, {"W": W, "b": b, "padding": "same"}),
+        ("conv strided", conv, {"W": W, "b": b, "stride": 2}),
+        ("max pool", pool, {"pool_size": 3, "stride": 1, "padding": "same"}),
+        ("average pool", pool, {"pool_size": 2, "mode": "average", "padding": 1}),
+    ):
+        few = _lines_run(fn, files, small, **kwargs)
+        assert few > 0, label
+        for A in larger:
+            many = _lines_run(fn, files, A, **kwargs)
+            assert many - few < 8, f"{label}: {few} lines for 1x8x8, {many} for {A.shape}"
 
 
 # ---------------------------------------------------------------- pooling

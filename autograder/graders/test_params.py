@@ -2,69 +2,87 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from autograder.feedback import Mismatch, as_int, as_shape, compare
+from autograder.feedback import Mismatch, as_int, as_summary, expect_equal
 from autograder.grader_support import describe_call, expect_value_error
-from autograder.misconceptions import HINTS, pair
+from autograder.misconceptions import (
+    HINTS,
+    conv_params_variants,
+    dense_params_variants,
+    diagnose,
+    window_shape_variants,
+)
 
 pytestmark = pytest.mark.exercise("params")
 MODULE = "params"
 
-DENSE_CASES = [(784, 300, True), (784, 128, True), (1600, 128, False), (128, 10, True)]
 
-
-@pytest.mark.points(0.75)
-@pytest.mark.parametrize("case", DENSE_CASES, ids=[f"{a}-{b}-bias{c}" for a, b, c in DENSE_CASES])
-def test_dense_params(student, reference, case):
-    """dense_params counts one weight per input per unit, plus one bias per unit"""
-    n_inputs, units, use_bias = case
+def check_dense(student, reference, n_inputs: int, units: int, use_bias: bool) -> None:
     expected = reference[MODULE].dense_params(n_inputs, units, use_bias)
     got = as_int(
         student.call(MODULE, "dense_params", n_inputs, units, use_bias), name="dense_params"
     )
-    compare(
+    expect_equal(
         got,
         expected,
         what="dense_params",
         case=describe_call("dense_params", n_inputs, units, use_bias),
-        candidates={"params-missing-bias": n_inputs * units},
+        diagnose=lambda value: diagnose(
+            value, dense_params_variants(n_inputs, units, use_bias), expected=expected
+        ),
     )
 
 
-CONV_CASES = [
-    (5, 3, 6, True),
-    (5, 1, 6, True),
-    (3, 64, 64, True),
-    ((2, 3), 4, 8, False),
-    (4, 8, 12, True),
-]
-
-
-@pytest.mark.points(1)
-@pytest.mark.parametrize(
-    "case", CONV_CASES, ids=[f"k{a}-c{b}-f{c}-bias{d}" for a, b, c, d in CONV_CASES]
-)
-def test_conv2d_params(student, reference, case):
-    """conv2d_params counts kernel_h * kernel_w * in_channels weights per filter, plus biases"""
-    kernel, channels, filters, use_bias = case
+def check_conv(student, reference, kernel: Any, channels: int, filters: int, use_bias: bool):
     expected = reference[MODULE].conv2d_params(kernel, channels, filters, use_bias)
     got = as_int(
         student.call(MODULE, "conv2d_params", kernel, channels, filters, use_bias),
         name="conv2d_params",
     )
-    kh, kw = pair(kernel)
-    bias = filters if use_bias else 0
-    compare(
+    expect_equal(
         got,
         expected,
         what="conv2d_params",
         case=describe_call("conv2d_params", kernel, channels, filters, use_bias),
-        candidates={
-            "params-missing-bias": kh * kw * channels * filters,
-            "params-missing-channels": kh * kw * filters + bias,
-        },
+        diagnose=lambda value: diagnose(
+            value, conv_params_variants(kernel, channels, filters, use_bias), expected=expected
+        ),
     )
+
+
+DENSE_CASES = [(1600, 128, True), (128, 10, True), (50, 7, False)]
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("case", DENSE_CASES, ids=[f"{a}-{b}-bias-{c}" for a, b, c in DENSE_CASES])
+def test_dense_params(student, reference, case):
+    """dense_params counts one weight per input per unit, plus one bias per unit"""
+    check_dense(student, reference, *case)
+
+
+CONV_CASES = [(5, 3, 6, True), (3, 64, 64, True), ((2, 3), 4, 8, False), (1, 1, 5, True)]
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize(
+    "case", CONV_CASES, ids=[f"k{a}-c{b}-f{c}-bias-{d}" for a, b, c, d in CONV_CASES]
+)
+def test_conv2d_params(student, reference, case):
+    """conv2d_params counts kernel_h * kernel_w * in_channels weights per filter, plus biases"""
+    check_conv(student, reference, *case)
+
+
+@pytest.mark.points(1)
+def test_params_random(student, reference, rng):
+    """dense_params and conv2d_params match on random layer sizes"""
+    check_dense(student, reference, int(rng.integers(2, 3000)), int(rng.integers(2, 500)),
+                bool(rng.integers(0, 2)))
+    kernel = (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
+    check_conv(student, reference, kernel, int(rng.integers(2, 129)), int(rng.integers(2, 129)),
+               bool(rng.integers(0, 2)))
 
 
 MNIST_LAYERS = [
@@ -90,28 +108,34 @@ SMALL_LAYERS = [
     {"type": "dense", "units": 5},
 ]
 SUMMARY_CASES = {
+    "small": ((9, 6, 2), SMALL_LAYERS),
     "mnist-cnn": ((28, 28, 1), MNIST_LAYERS),
     "strided-cnn": ((28, 28, 1), STRIDED_LAYERS),
-    "small": ((9, 6, 2), SMALL_LAYERS),
 }
 
 
-def _layer_mistake(
-    layer: dict, in_shape: tuple, got_params: int, expected_params: int
-) -> str | None:
-    """Which parameter-count mistake explains one layer's wrong count."""
-    if layer["type"] == "dense":
-        weights = in_shape[-1] * layer["units"]
-        return "params-missing-bias" if got_params == weights else None
-    if layer["type"] == "conv2d":
-        kh, kw = pair(layer["kernel_size"])
-        weights = kh * kw * in_shape[-1] * layer["filters"]
-        if got_params == weights and weights != expected_params:
-            return "params-missing-bias"
-        bias = layer["filters"] if layer.get("use_bias", True) else 0
-        if got_params == kh * kw * layer["filters"] + bias:
-            return "params-missing-channels"
-    return None
+def layer_mistake(layer: dict[str, Any], in_shape: tuple[int, ...], got: tuple, expected: tuple):
+    """The misconception that explains one summary row, given the layer's (right) input shape."""
+    kind = layer["type"]
+    shape_variants: list = []
+    params_variants: list = []
+    if kind in ("conv2d", "max_pooling2d", "average_pooling2d") and len(in_shape) == 3:
+        window = layer.get("kernel_size", layer.get("pool_size", 2))
+        stride = layer.get("strides") or (1 if kind == "conv2d" else window)
+        shape_variants = window_shape_variants(
+            in_shape, window, stride, layer.get("padding", "valid"), filters=layer.get("filters")
+        )
+    if kind == "conv2d":
+        params_variants = conv_params_variants(
+            layer["kernel_size"], in_shape[-1], layer["filters"], layer.get("use_bias", True)
+        )
+    elif kind == "dense":
+        params_variants = dense_params_variants(
+            in_shape[-1], layer["units"], layer.get("use_bias", True)
+        )
+    if got[0] != expected[0]:
+        return diagnose(got[0], shape_variants, expected=expected[0])
+    return diagnose(got[1], params_variants, expected=expected[1])
 
 
 @pytest.mark.points(2)
@@ -119,36 +143,25 @@ def _layer_mistake(
 def test_summarize(student, reference, name):
     """summarize lists each layer's output shape and parameter count, like model.summary()"""
     input_shape, layers = SUMMARY_CASES[name]
-    expected = reference[MODULE].summarize(input_shape, layers)
-    value = student.call(MODULE, "summarize", input_shape, layers)
-    if type(value) is not list or len(value) != len(expected):
-        raise Mismatch(
-            "summarize must return one (shape, params) pair per layer",
-            case=f"summarize({input_shape}, <{len(layers)} layers>)",
-            expected=f"a list of {len(expected)} pairs",
-            got=repr(value)[:200],
-        )
+    expected = [(tuple(s), int(p)) for s, p in reference[MODULE].summarize(input_shape, layers)]
+    rows = as_summary(
+        student.call(MODULE, "summarize", input_shape, layers),
+        name="summarize",
+        length=len(layers),
+    )
     shape = tuple(input_shape)
-    for index, (row, (want_shape, want_params), layer) in enumerate(
-        zip(value, expected, layers, strict=True), start=1
-    ):
-        if type(row) not in (list, tuple) or len(row) != 2:
-            raise Mismatch(
-                f"row {index} of summarize must be a (shape, params) pair", got=repr(row)[:120]
-            )
-        got_shape = as_shape(row[0], name=f"summarize row {index} shape")
-        got_params = as_int(row[1], name=f"summarize row {index} params")
-        if got_shape != tuple(want_shape) or got_params != want_params:
-            code = _layer_mistake(layer, shape, got_params, want_params)
+    for index, (got, want, layer) in enumerate(zip(rows, expected, layers, strict=True), start=1):
+        if got != want:
+            code = layer_mistake(layer, shape, got, want)
             raise Mismatch(
                 f"summarize is wrong at layer {index} ({layer['type']})",
-                case=f"input {input_shape}, layer {index}: {layer}",
-                expected=f"shape {tuple(want_shape)}, {want_params} parameters",
-                got=f"shape {got_shape}, {got_params} parameters",
+                case=f"input shape {input_shape}, layer {index}: {layer}",
+                expected=f"shape {want[0]}, {want[1]} parameters",
+                got=f"shape {got[0]}, {got[1]} parameters",
                 misconception=code,
                 hint=HINTS.get(code) if code else None,
             )
-        shape = tuple(want_shape)
+        shape = want[0]
 
 
 @pytest.mark.points(0.5)

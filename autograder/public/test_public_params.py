@@ -2,7 +2,8 @@
 
 import pytest
 
-from autograder.feedback import as_int, compare
+from autograder.feedback import Mismatch, as_int, as_summary, expect_equal
+from autograder.misconceptions import HINTS, diagnose
 
 pytestmark = [pytest.mark.exercise("params"), pytest.mark.points(1)]
 
@@ -10,20 +11,58 @@ pytestmark = [pytest.mark.exercise("params"), pytest.mark.points(1)]
 def test_dense_params(student):
     """a 28x28 image into 300 dense units has 235,200 weights (bias off)"""
     got = as_int(student.call("params", "dense_params", 784, 300, False), name="dense_params")
-    compare(got, 235200, what="dense_params", case="dense_params(784, 300, use_bias=False)")
+    expect_equal(got, 235200, what="dense_params", case="dense_params(784, 300, use_bias=False)")
+
+
+def test_dense_params_with_bias(student):
+    """a dense layer of 128 units on 784 inputs has 100,480 parameters with biases"""
+    got = as_int(student.call("params", "dense_params", 784, 128), name="dense_params")
+    expect_equal(
+        got,
+        100480,
+        what="dense_params",
+        case="dense_params(784, 128)",
+        diagnose=lambda value: diagnose(
+            value, {"params-missing-bias": 100352}, expected=100480
+        ),
+    )
 
 
 @pytest.mark.parametrize(("channels", "expected"), [(1, 156), (3, 456)], ids=["gray", "rgb"])
 def test_conv2d_params(student, channels, expected):
     """six 5x5 filters have 156 parameters on a gray image and 456 on an RGB one"""
     got = as_int(student.call("params", "conv2d_params", 5, channels, 6), name="conv2d_params")
-    compare(
+    mistakes = {"params-missing-bias": expected - 6, "params-missing-channels": 5 * 5 * 6 + 6}
+    expect_equal(
         got,
         expected,
         what="conv2d_params",
         case=f"conv2d_params(5, {channels}, 6)",
-        candidates={"params-missing-bias": expected - 6, "params-missing-channels": 5 * 5 * 6 + 6},
+        diagnose=lambda value: diagnose(value, mistakes, expected=expected),
     )
+
+
+def test_summarize_first_layers(student):
+    """summarize of Conv2D(64, 3) and MaxPooling2D(2) on 28x28x1 gives 640 and 0 parameters"""
+    layers = [
+        {"type": "conv2d", "filters": 64, "kernel_size": 3},
+        {"type": "max_pooling2d", "pool_size": 2},
+    ]
+    rows = as_summary(
+        student.call("params", "summarize", (28, 28, 1), layers), name="summarize", length=2
+    )
+    expected = [((26, 26, 64), 640), ((13, 13, 64), 0)]
+    for index, (got, want) in enumerate(zip(rows, expected, strict=True), start=1):
+        if got != want:
+            code = "params-missing-bias" if got == ((26, 26, 64), 576) else None
+            raise Mismatch(
+                f"summarize is wrong at layer {index}",
+                case=f"summarize((28, 28, 1), {layers})",
+                expected=f"shape {want[0]}, {want[1]} parameters",
+                got=f"shape {got[0]}, {got[1]} parameters",
+                misconception=code,
+                hint=HINTS.get(code) if code else None,
+            )
 
 
 def test_summarize_total(student):
@@ -37,8 +76,8 @@ def test_summarize_total(student):
         {"type": "dense", "units": 128},
         {"type": "dense", "units": 10},
     ]
-    rows = student.call("params", "summarize", (28, 28, 1), layers)
-    total = (
-        sum(as_int(row[1], name="summarize params") for row in rows) if type(rows) is list else -1
+    rows = as_summary(
+        student.call("params", "summarize", (28, 28, 1), layers), name="summarize", length=7
     )
-    compare(total, 243786, what="summarize (total parameters)", case="the MNIST CNN of the lecture")
+    total = sum(params for _, params in rows)
+    expect_equal(total, 243786, what="summarize (total parameters)", case="the MNIST CNN")

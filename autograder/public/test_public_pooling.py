@@ -1,39 +1,49 @@
-"""Public checks for pooling.py."""
+"""Public checks for pooling.py: tiny cases you can verify by hand."""
 
 import numpy as np
 import pytest
 
-from autograder.feedback import as_array, compare
-from autograder.grader_support import describe_call
+from autograder.feedback import as_array, expect_close
+from autograder.grader_support import describe_call, expect_value_error
+from autograder.misconceptions import diagnose
 
 pytestmark = [pytest.mark.exercise("pooling"), pytest.mark.points(1)]
-A = np.arange(16, dtype=float).reshape(1, 4, 4, 1)
+GRID = np.arange(16, dtype=float).reshape(1, 4, 4, 1)  # 0..15, row by row
+MAX_2X2 = np.array([5.0, 7.0, 13.0, 15.0]).reshape(1, 2, 2, 1)
+AVERAGE_2X2 = np.array([2.5, 4.5, 10.5, 12.5]).reshape(1, 2, 2, 1)
+
+
+def _check(student, A, expected, mistakes, **kwargs):
+    got = as_array(student.call("pooling", "pool_forward", A, **kwargs), name="pool_forward")
+    expect_close(
+        got,
+        expected,
+        what="pool_forward",
+        case=describe_call("pool_forward", A, **kwargs),
+        diagnose=lambda value: diagnose(value, mistakes, expected=expected),
+    )
 
 
 def test_max_pool_2x2(student):
     """max pooling 2x2 of 0..15 in a 4x4 grid keeps 5, 7, 13, 15"""
-    got = as_array(student.call("pooling", "pool_forward", A, 2), name="pool_forward")
-    compare(
-        got,
-        np.array([5.0, 7.0, 13.0, 15.0]).reshape(1, 2, 2, 1),
-        what="pool_forward",
-        case=describe_call("pool_forward", A, 2),
-        candidates={"pool-mode-swapped": np.array([2.5, 4.5, 10.5, 12.5]).reshape(1, 2, 2, 1)},
-    )
+    _check(student, GRID, MAX_2X2, {"pool-mode-swapped": AVERAGE_2X2}, pool_size=2)
 
 
 def test_average_pool_2x2(student):
     """average pooling 2x2 of 0..15 in a 4x4 grid gives 2.5, 4.5, 10.5, 12.5"""
-    got = as_array(
-        student.call("pooling", "pool_forward", A, 2, mode="average"), name="pool_forward"
-    )
-    compare(
-        got,
-        np.array([2.5, 4.5, 10.5, 12.5]).reshape(1, 2, 2, 1),
-        what="pool_forward",
-        case=describe_call("pool_forward", A, 2, mode="average"),
-        candidates={"pool-mode-swapped": np.array([5.0, 7.0, 13.0, 15.0]).reshape(1, 2, 2, 1)},
-    )
+    _check(student, GRID, AVERAGE_2X2, {"pool-mode-swapped": MAX_2X2},
+           pool_size=2, mode="average")
+
+
+def test_max_pool_same_padding(student):
+    """'same' max pooling 2x2 of 0..8 in a 3x3 grid pads bottom and right: 4, 5, 7, 8"""
+    A = np.arange(9, dtype=float).reshape(1, 3, 3, 1)
+    expected = np.array([4.0, 5.0, 7.0, 8.0]).reshape(1, 2, 2, 1)
+    mistakes = [
+        ("same-padding-wrong", np.array([[[[4.0]]]])),  # no padding at all
+        ("same-padding-wrong", np.array([0.0, 2.0, 6.0, 8.0]).reshape(1, 2, 2, 1)),  # top-left
+    ]
+    _check(student, A, expected, mistakes, pool_size=2, padding="same")
 
 
 def test_pool_keeps_channels(student):
@@ -41,9 +51,12 @@ def test_pool_keeps_channels(student):
     got = as_array(
         student.call("pooling", "pool_forward", np.ones((1, 26, 26, 64)), 2), name="pool_forward"
     )
-    compare(
-        got.shape,
-        (1, 13, 13, 64),
-        what="pool_forward output shape",
+    expect_close(
+        got, np.ones((1, 13, 13, 64)), what="pool_forward",
         case="pool_forward(ones((1, 26, 26, 64)), 2)",
     )
+
+
+def test_pool_rejects_unknown_mode(student):
+    """pool_forward raises ValueError for an unknown mode"""
+    expect_value_error(student, "pooling", "pool_forward", GRID, 2, mode="median")

@@ -1,0 +1,1 @@
+"""Running student code in an isolated child process (see ``session``)."""

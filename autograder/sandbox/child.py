@@ -10,29 +10,37 @@ then reports how it ended, so the grader can tell a crash from a bug.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
-import resource
 import signal
 import socket
 import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
 import numpy as np
 
+from autograder.modules import load_module_group
 from autograder.sandbox import limits
-from autograder.sandbox.protocol import ProtocolError, decode, encode, recv_frame, send_frame
+from autograder.sandbox.protocol import (
+    MAX_VALUE_BYTES,
+    ProtocolError,
+    decode,
+    encode,
+    pack,
+    recv_frame,
+    send_frame,
+)
 
-OUTPUT_FILE = ".convgrade-output"
 BASE_UID = 61000
+_SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 @dataclass(frozen=True)
 class ChildSpec:
-    """What the grader asks for when it spawns a child."""
+    """What the grader asks for when it spawns a child (sent to the zygote as JSON)."""
 
     scratch: str
     hidden_paths: tuple[str, ...]
@@ -41,13 +49,12 @@ class ChildSpec:
     max_processes: int
     cpu_seconds_per_call: int
     cpu_seconds_total: int
-    output_bytes: int
     use_namespaces: bool
     slot: int
 
 
-def run_keeper(sock: socket.socket, spec: ChildSpec) -> NoReturn:
-    """The keeper process: isolate, fork the server, report its pid and its end."""
+def run_keeper(sock: socket.socket, output_fd: int, spec: ChildSpec) -> NoReturn:
+    """The keeper process: isolate, fork the server, report its pid and how it ended."""
     limits.die_with_parent()
     os.setsid()
     missing: list[str] = []
@@ -58,10 +65,18 @@ def run_keeper(sock: socket.socket, spec: ChildSpec) -> NoReturn:
             missing.append(f"no namespaces ({exc.strerror})")
     else:
         missing.append("namespaces disabled")
+    gate_read, gate_write = os.pipe()
     pid = os.fork()
     if pid == 0:
-        _run_server(sock, spec, missing)
-    send_frame(sock, {"event": "started", "pid": pid, "keeper": os.getpid()})
+        os.close(gate_write)
+        os.read(gate_read, 1)  # the keeper's "started" frame must go out first
+        os.close(gate_read)
+        _run_server(sock, output_fd, spec, missing)
+    os.close(gate_read)
+    os.close(output_fd)
+    with contextlib.suppress(OSError):
+        send_frame(sock, {"event": "started", "pid": pid, "keeper": os.getpid()})
+    os.close(gate_write)
     _, status = os.waitpid(pid, 0)
     with contextlib.suppress(OSError):  # the grader may already have given up on it
         send_frame(sock, {"event": "exit", **describe_status(status)})
@@ -71,25 +86,28 @@ def run_keeper(sock: socket.socket, spec: ChildSpec) -> NoReturn:
 def describe_status(status: int) -> dict[str, Any]:
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        return {
-            "signal": signal.Signals(number).name
-            if number in signal.Signals._value2member_map_
-            else str(number)
-        }
+        try:
+            return {"signal": signal.Signals(number).name}
+        except ValueError:
+            return {"signal": str(number)}
     return {"code": os.WEXITSTATUS(status)}
 
 
-def _run_server(sock: socket.socket, spec: ChildSpec, missing: list[str]) -> NoReturn:
+def _run_server(
+    sock: socket.socket, output_fd: int, spec: ChildSpec, missing: list[str]
+) -> NoReturn:
     code = 0
     try:
         limits.die_with_parent()
+        os.setpgid(0, 0)  # its own group, so killing the group spares the keeper
         workdir = _build_walls(spec, missing)
+        _redirect_output(output_fd)
         _serve(sock, workdir, spec, missing)
     except (EOFError, ConnectionError):
         pass  # the grader closed the session
     except BaseException as exc:
         code = 70
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(BaseException):
             send_frame(sock, {"event": "failed", "message": _describe(exc)})
     os._exit(code)
 
@@ -98,65 +116,81 @@ def _build_walls(spec: ChildSpec, missing: list[str]) -> Path:
     scratch = Path(spec.scratch)
     uid = BASE_UID + spec.slot
     os.chown(scratch, uid, uid)
+    os.chdir(scratch)
     workdir = scratch
     if not missing:
         try:
             limits.private_mounts()
-            limits.fresh_proc()
-            limits.hide(spec.hidden_paths)
-            os.chdir(scratch)
             limits.scratch_only(scratch)
+            limits.fresh_proc()
+            limits.expose([p for p in sys.path if p and p != str(scratch)])
+            limits.hide(spec.hidden_paths)
+            os.chdir("/tmp")
             workdir = Path("/tmp")
         except limits.IsolationError as exc:
             missing.append(f"mounts failed ({exc.strerror})")
-    os.chdir(workdir)
-    limits.set_limits(spec.memory_mb, spec.file_size_mb, spec.max_processes)
-    resource.setrlimit(resource.RLIMIT_CPU, (spec.cpu_seconds_total, spec.cpu_seconds_total))
+    if missing:
+        missing.append("no private network, mounts or PID namespace; hidden paths readable")
+    os.environ.clear()
+    os.environ.update({**_SAFE_ENV, "HOME": str(workdir)})
+    limits.set_limits(spec.memory_mb, spec.file_size_mb, spec.max_processes,
+                      spec.cpu_seconds_total)
     limits.no_new_privileges()
     limits.drop_privileges(uid)
+    limits.die_with_parent()  # a change of user id cleared the earlier request
     return workdir
 
 
+def _redirect_output(output_fd: int) -> None:
+    """Student prints go to the grader's capture pipe, never to the grader's own stdout."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.reconfigure(line_buffering=True)
+
+
 def _serve(sock: socket.socket, workdir: Path, spec: ChildSpec, missing: list[str]) -> None:
-    output = _capture_output(workdir)
     sys.path.insert(0, str(workdir))
     isolation = "full" if not missing else "reduced: " + "; ".join(missing)
     send_frame(sock, {"event": "ready", "isolation": isolation})
-    imported: dict[str, Any] = {}
+    modules: dict[str, ModuleType | str] = {}
     while True:
         header, arrays = recv_frame(sock)
-        os.ftruncate(output, 0)
-        os.lseek(output, 0, os.SEEK_SET)
         limits.allow_cpu_seconds(spec.cpu_seconds_per_call)
-        reply, reply_arrays = _call(header, arrays, imported, workdir)
+        reply, reply_arrays = _call(header, arrays, modules, workdir)
         for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(BaseException):
                 stream.flush()
-        reply["output"] = _read_output(output, spec.output_bytes)
-        send_frame(sock, reply, reply_arrays)
-
-
-def _capture_output(workdir: Path) -> int:
-    """Send the student's stdout and stderr to a file in scratch, never to the grader."""
-    fd = os.open(workdir / OUTPUT_FILE, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    return fd
-
-
-def _read_output(fd: int, limit: int) -> str:
-    data = os.pread(fd, limit + 1, 0)
-    text = data[:limit].decode("utf-8", errors="replace")
-    return text + "\n[... output truncated]" if len(data) > limit else text
+        reply["id"] = header.get("id")
+        try:
+            frame = pack(reply, reply_arrays)
+        except (ValueError, TypeError) as exc:
+            frame = pack({"id": reply["id"], "status": "bad-return", "message": str(exc)})
+        if len(frame) > MAX_VALUE_BYTES:
+            message = f"the value is larger than {MAX_VALUE_BYTES // limits.MIB} MiB"
+            frame = pack({"id": reply["id"], "status": "bad-return", "message": message})
+        sock.sendall(frame)
 
 
 def _call(
-    header: dict[str, Any], arrays: dict[str, np.ndarray], imported: dict[str, Any], workdir: Path
+    header: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    modules: dict[str, ModuleType | str],
+    workdir: Path,
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     module_name, function = str(header["module"]), str(header["function"])
-    args = decode(header["args"], arrays)
-    kwargs = decode(header["kwargs"], arrays)
-    module = _import(module_name, imported, workdir)
+    args, kwargs = decode(header["args"], arrays), decode(header["kwargs"], arrays)
+    if not module_name.isidentifier():
+        return {"status": "missing", "message": f"{module_name!r} is not a module name"}, {}
+    if module_name not in modules:
+        group = load_module_group(workdir, (module_name,))
+        modules[module_name] = group.modules.get(module_name) or group.errors[module_name]
+    module = modules[module_name]
     if isinstance(module, str):
         return {"status": "missing", "message": module}, {}
     target = getattr(module, function, None)
@@ -165,38 +199,23 @@ def _call(
     try:
         value = target(*args, **kwargs)
     except BaseException as exc:  # student code may raise anything, SystemExit included
-        return _raised(exc), {}
+        return _raised(exc, workdir), {}
     out: dict[str, np.ndarray] = {}
     try:
         return {"status": "ok", "value": encode(value, out)}, out
     except ProtocolError as exc:
         return {"status": "bad-return", "message": str(exc)}, {}
-    except BaseException as exc:
-        return {"status": "bad-return", "message": f"the value could not be read: {_text(exc)}"}, {}
+    except BaseException as exc:  # a student's model may fail while being described
+        message = f"the value could not be read: {_describe(exc)}"
+        return {"status": "bad-return", "message": message}, {}
 
 
-def _import(name: str, imported: dict[str, Any], workdir: Path) -> Any:
-    if name not in imported:
-        if not (workdir / f"{name}.py").is_file():
-            imported[name] = f"{name}.py is missing from the submission"
-        else:
-            try:
-                imported[name] = importlib.import_module(name)
-            except BaseException as exc:
-                imported[name] = f"{name}.py could not be imported: {_describe(exc)}"
-    return imported[name]
-
-
-def _raised(exc: BaseException) -> dict[str, Any]:
+def _raised(exc: BaseException, workdir: Path) -> dict[str, Any]:
     frames = traceback.extract_tb(exc.__traceback__)
-    student = [f for f in frames if not f.filename.startswith(sys.prefix)]
-    trace = "".join(traceback.format_list(student[-3:]))
-    return {
-        "status": "raised",
-        "type": type(exc).__name__,
-        "message": _text(exc),
-        "trace": trace[-2000:],
-    }
+    student = [f for f in frames if f.filename.startswith(str(workdir))]
+    trace = "".join(traceback.format_list(student[-5:]))
+    return {"status": "raised", "type": type(exc).__name__, "message": _text(exc),
+            "trace": trace[-4000:]}
 
 
 def _describe(exc: BaseException) -> str:

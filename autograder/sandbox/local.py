@@ -7,6 +7,7 @@ grading, so whatever would not survive grading fails here too.
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 from autograder.modules import load_module_group
 from autograder.paths import STUDENT_MODULES
 from autograder.proxy import BadReturn, MissingCode, StudentRaised
-from autograder.sandbox.protocol import ProtocolError, decode, encode, pack, unpack
+from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
 
 
 class LocalProxy:
@@ -24,25 +25,26 @@ class LocalProxy:
 
     isolation = "none: self-check in the student's own process"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, names: tuple[str, ...] = STUDENT_MODULES) -> None:
         self.directory = directory
-        present = [m for m in STUDENT_MODULES if (directory / f"{m}.py").is_file()]
-        group = load_module_group(directory, tuple(present))
+        self.last_output = ""
+        group = load_module_group(directory, names)
         self._modules: dict[str, ModuleType] = group.modules
         self._errors: dict[str, str] = group.errors
 
     def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
-        if module in self._errors:
-            raise MissingCode(f"{module}.py could not be imported: {self._errors[module]}")
+        """Call ``module.function(*args, **kwargs)``; return plain data as the grader sees it."""
         if module not in self._modules:
-            raise MissingCode(f"{module}.py is missing")
+            raise MissingCode(self._errors.get(module, f"{module}.py is missing"))
         target = getattr(self._modules[module], function, None)
         if not callable(target):
             raise MissingCode(f"{module}.py has no function {function}")
         try:
             value = target(*args, **kwargs)
-        except Exception as exc:
-            raise StudentRaised(type(exc).__name__, str(exc)) from exc
+        except (Exception, SystemExit) as exc:  # Ctrl-C still stops the self-check
+            frames = traceback.extract_tb(exc.__traceback__)[1:]  # drop this frame
+            trace = "".join(traceback.format_list(frames[-5:]))
+            raise StudentRaised(type(exc).__name__, str(exc), "", trace) from exc
         return round_trip(value)
 
 
@@ -50,10 +52,12 @@ def round_trip(value: Any) -> Any:
     """``value`` as the grader would receive it from a sandboxed child."""
     arrays: dict[str, np.ndarray] = {}
     try:
-        header = {"value": encode(value, arrays)}
-        frame = pack(header, arrays)
-        head_len = int.from_bytes(frame[:8], "little")
-        decoded, decoded_arrays = unpack(frame[16 : 16 + head_len], frame[16 + head_len :])
-        return decode(decoded["value"], decoded_arrays)
+        frame = pack({"value": encode(value, arrays)}, arrays)
+        reader = FrameReader()
+        reader.feed(frame)
+        header, received = reader.frames.popleft()
+        return decode(header["value"], received)
     except ProtocolError as exc:
         raise BadReturn(str(exc)) from exc
+    except (TypeError, ValueError) as exc:  # e.g. a string JSON cannot carry
+        raise BadReturn(f"the value cannot be sent as plain data: {exc}") from exc

@@ -1,12 +1,13 @@
 """The wire format between the grader and a sandboxed child: plain data only.
 
-A frame is two 8-byte lengths, a JSON header and an optional ``.npz`` payload
-holding the arrays the header refers to. Values are encoded with a few tags
-(tuples, arrays, Keras models) and decoded strictly: the grader never unpickles
-anything, reads arrays with ``allow_pickle=False`` and refuses anything that is
-not plain data. On the child's side, only exact built-in types cross, so an
-object with a clever ``__eq__``, a subclass of ``float`` or of ``ndarray``
-cannot reach the grader.
+A frame is a 4-byte big-endian length, a JSON header of that length and, when
+the header says ``"payload": n``, ``n`` bytes of ``.npz`` holding the arrays the
+header refers to. Values are encoded with a few tags (tuples, dicts, arrays,
+non-finite floats, complex numbers, Keras models) and decoded strictly: the
+grader never unpickles anything, reads arrays with ``allow_pickle=False`` and
+refuses anything that is not plain data. Only exact built-in types are encoded,
+so an object with a clever ``__eq__``, a subclass of ``float`` or of ``ndarray``
+cannot cross.
 """
 
 from __future__ import annotations
@@ -17,17 +18,17 @@ import math
 import socket
 import struct
 import sys
+from collections import deque
 from typing import Any
 
 import numpy as np
 
 from autograder.proxy import KerasModelData
 
-MAX_HEADER_BYTES = 8 * 1024 * 1024
-MAX_PAYLOAD_BYTES = 256 * 1024 * 1024
-MAX_DEPTH = 32
-MAX_ITEMS = 100_000
-_LENGTHS = struct.Struct("<QQ")
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_VALUE_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 64
+_LENGTH = struct.Struct(">I")
 _NUMERIC_KINDS = frozenset("biufc")
 _SCALARS = (type(None), bool, int, float, str)
 
@@ -36,7 +37,7 @@ class ProtocolError(Exception):
     """A frame or value that is not plain data; the message says what was wrong."""
 
 
-# ---------------------------------------------------------------- encoding
+# ---------------------------------------------------------------- values
 
 
 def encode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
@@ -48,12 +49,14 @@ def encode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
         if kind is float and not math.isfinite(value):
             return {"$float": repr(value)}
         return value
-    if isinstance(value, np.generic) and type(value).__module__ == "numpy":
-        if value.dtype.kind not in _NUMERIC_KINDS:
-            raise ProtocolError(f"a NumPy scalar of dtype {value.dtype} is not numeric")
+    if kind is complex:
+        return {"$complex": [encode(value.real, arrays), encode(value.imag, arrays)]}
+    if isinstance(value, np.generic) and kind.__module__ == "numpy":
+        if value.dtype.kind not in _NUMERIC_KINDS and value.dtype.kind != "U":
+            raise ProtocolError(f"a NumPy scalar of dtype {value.dtype} is not plain data")
         return encode(value.item(), arrays, depth + 1)
     if kind is np.ndarray:
-        if value.dtype.kind not in _NUMERIC_KINDS:
+        if value.dtype.kind not in _NUMERIC_KINDS or value.dtype.fields is not None:
             raise ProtocolError(f"an array of dtype {value.dtype} is not numeric data")
         key = f"a{len(arrays)}"
         arrays[key] = np.ascontiguousarray(value)
@@ -67,114 +70,176 @@ def encode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
             raise ProtocolError("dictionary keys must be strings")
         return {"$dict": {k: encode(v, arrays, depth + 1) for k, v in value.items()}}
     if kind is KerasModelData:
-        return {
-            "$keras": {
-                "config_json": value.config_json,
-                "compile_config": value.compile_config,
-                "summary": value.summary,
-            }
-        }
+        return {"$keras": _keras_fields(value)}
     model = _as_keras_model(value)
     if model is not None:
-        return encode(model, arrays, depth + 1)
+        return {"$keras": _keras_fields(model)}
     raise ProtocolError(f"a value of type {kind.__name__} cannot be graded; return plain data")
 
 
+def _keras_fields(data: KerasModelData) -> dict[str, Any]:
+    fields = {
+        "config_json": data.config_json,
+        "compile_config": data.compile_config,
+        "summary": data.summary,
+    }
+    if type(data.config_json) is not str:
+        raise ProtocolError("the model's JSON config is not a string")
+    try:  # both configs must already be plain JSON
+        json.dumps(fields, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError(f"the model's configuration is not plain data: {exc}") from exc
+    return fields
+
+
 def _as_keras_model(value: Any) -> KerasModelData | None:
+    """A Keras model as data; Keras is only looked up if the program already imported it."""
     keras = sys.modules.get("keras")
     if keras is None or not isinstance(value, keras.Model):
         return None
     compile_config = None
     if getattr(value, "compiled", False):
-        compile_config = json.loads(json.dumps(value.get_compile_config(), default=str))
+        raw = value.get_compile_config()
+        compile_config = json.loads(json.dumps(raw, default=str)) if raw is not None else None
     layers = [
         {
-            "name": layer.name,
+            "name": str(layer.name),
             "class": type(layer).__name__,
-            "output_shape": [d for d in layer.output.shape],
-            "params": int(layer.count_params()),
+            "output_shape": _output_shape(layer),
+            "params": _count(layer),
         }
         for layer in value.layers
     ]
-    summary = {"params": int(value.count_params()), "layers": layers}
+    summary = {"params": _count(value), "layers": layers}
     return KerasModelData(value.to_json(), compile_config, summary)
 
 
-# ---------------------------------------------------------------- decoding
+def _output_shape(layer: Any) -> list[int | None] | None:
+    try:  # Keras 3 has no layer.output_shape; an unbuilt layer has no output at all
+        return [None if d is None else int(d) for d in layer.output.shape]
+    except Exception:
+        return None
 
 
-def decode(data: Any, arrays: dict[str, np.ndarray]) -> Any:
+def _count(layer: Any) -> int | None:
+    try:
+        return int(layer.count_params())
+    except Exception:  # an unbuilt model cannot count its weights
+        return None
+
+
+def decode(data: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
     """The value ``encode`` produced, checked to be plain data throughout."""
-    budget = [MAX_ITEMS]
-    return _decode(data, arrays, 0, budget)
-
-
-def _decode(data: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[int]) -> Any:
-    budget[0] -= 1
-    if depth > MAX_DEPTH or budget[0] < 0:
-        raise ProtocolError("the value is too large or nested too deeply")
-    if type(data) in _SCALARS:
+    if depth > MAX_DEPTH:
+        raise ProtocolError("the value is nested too deeply")
+    kind = type(data)
+    if kind in _SCALARS:
         return data
-    if type(data) is list:
-        return [_decode(v, arrays, depth + 1, budget) for v in data]
-    if type(data) is not dict or len(data) != 1:
+    if kind is list:
+        return [decode(v, arrays, depth + 1) for v in data]
+    if kind is not dict or len(data) != 1:
         raise ProtocolError("malformed value in frame")
     ((tag, inner),) = data.items()
     if tag == "$float" and inner in ("nan", "inf", "-inf"):
         return float(inner)
+    if tag == "$complex" and type(inner) is list and len(inner) == 2:
+        real, imag = (decode(v, arrays, depth + 1) for v in inner)
+        if type(real) is float and type(imag) is float:
+            return complex(real, imag)
     if tag == "$array" and type(inner) is str and inner in arrays:
         return arrays[inner]
     if tag == "$tuple" and type(inner) is list:
-        return tuple(_decode(v, arrays, depth + 1, budget) for v in inner)
+        return tuple(decode(v, arrays, depth + 1) for v in inner)
     if tag == "$dict" and type(inner) is dict:
-        return {str(k): _decode(v, arrays, depth + 1, budget) for k, v in inner.items()}
+        return {k: decode(v, arrays, depth + 1) for k, v in inner.items()}
     if tag == "$keras" and type(inner) is dict and type(inner.get("config_json")) is str:
-        compile_config = inner.get("compile_config")
-        summary = inner.get("summary")
+        compile_config, summary = inner.get("compile_config"), inner.get("summary")
         if compile_config is not None and type(compile_config) is not dict:
             raise ProtocolError("malformed compile config")
         if summary is not None and type(summary) is not dict:
             raise ProtocolError("malformed model summary")
         return KerasModelData(inner["config_json"], compile_config, summary)
-    raise ProtocolError(f"unknown tag {str(tag)[:40]!r} in frame")
+    raise ProtocolError(f"malformed value with tag {str(tag)[:40]!r} in frame")
 
 
 # ---------------------------------------------------------------- frames
 
 
 def pack(header: dict[str, Any], arrays: dict[str, np.ndarray] | None = None) -> bytes:
-    """One frame: lengths, JSON header, optional npz payload."""
-    head = json.dumps(header, allow_nan=False).encode()
+    """One frame: length, JSON header, optional npz payload."""
     payload = b""
     if arrays:
         buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
+        np.savez(buffer, allow_pickle=False, **arrays)
         payload = buffer.getvalue()
-    return _LENGTHS.pack(len(head), len(payload)) + head + payload
+    head = json.dumps({**header, "payload": len(payload)}, allow_nan=False).encode()
+    return _LENGTH.pack(len(head)) + head + payload
 
 
-def unpack(head: bytes, payload: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Parse a frame's parts strictly; raise ProtocolError on anything unexpected."""
+def parse_header(head: bytes, max_bytes: int = MAX_VALUE_BYTES) -> tuple[dict[str, Any], int]:
+    """The header object and the payload size it announces."""
     try:
         header = json.loads(head)
     except ValueError as exc:
         raise ProtocolError(f"unreadable header: {exc}") from exc
     if type(header) is not dict:
         raise ProtocolError("the header is not an object")
+    size = header.pop("payload", 0)
+    if type(size) is not int or not 0 <= size <= max_bytes - len(head):
+        raise ProtocolError("the frame is larger than allowed")
+    return header, size
+
+
+def parse_payload(payload: bytes) -> dict[str, np.ndarray]:
+    """The arrays of an npz payload, read without pickle and checked to be numeric."""
     arrays: dict[str, np.ndarray] = {}
-    if payload:
-        try:
-            with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-                for key in archive.files:
-                    array = archive[key]
-                    if array.dtype.kind not in _NUMERIC_KINDS:
-                        raise ProtocolError(f"array {key} is not numeric")
-                    arrays[key] = array
-        except ProtocolError:
-            raise
-        except Exception as exc:  # a corrupt payload can raise many exception types
-            raise ProtocolError(f"unreadable array payload: {exc}") from exc
-    return header, arrays
+    if not payload:
+        return arrays
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+            for key in archive.files:
+                array = archive[key]
+                if type(array) is not np.ndarray or array.dtype.kind not in _NUMERIC_KINDS:
+                    raise ProtocolError(f"array {key[:40]!r} is not numeric")
+                arrays[key] = array
+    except ProtocolError:
+        raise
+    except Exception as exc:  # a corrupt payload can raise many exception types
+        raise ProtocolError(f"unreadable array payload: {exc}") from exc
+    return arrays
+
+
+class FrameReader:
+    """Turns bytes received in arbitrary pieces into whole frames, enforcing a size cap."""
+
+    def __init__(self, max_bytes: int = MAX_VALUE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._buffer = bytearray()
+        self._pending: tuple[dict[str, Any], int] | None = None
+        self.frames: deque[tuple[dict[str, Any], dict[str, np.ndarray]]] = deque()
+
+    def feed(self, data: bytes) -> None:
+        """Add received bytes; every frame they complete is appended to ``frames``."""
+        self._buffer += data
+        while True:
+            if self._pending is None:
+                if len(self._buffer) < _LENGTH.size:
+                    return
+                (head_len,) = _LENGTH.unpack_from(self._buffer)
+                if head_len > min(MAX_HEADER_BYTES, self.max_bytes):
+                    raise ProtocolError("the frame header is larger than allowed")
+                if len(self._buffer) < _LENGTH.size + head_len:
+                    return
+                head = bytes(self._buffer[_LENGTH.size : _LENGTH.size + head_len])
+                del self._buffer[: _LENGTH.size + head_len]
+                self._pending = parse_header(head, self.max_bytes)
+            header, size = self._pending
+            if len(self._buffer) < size:
+                return
+            payload = bytes(self._buffer[:size])
+            del self._buffer[:size]
+            self._pending = None
+            self.frames.append((header, parse_payload(payload)))
 
 
 def send_frame(
@@ -183,12 +248,15 @@ def send_frame(
     sock.sendall(pack(header, arrays))
 
 
-def recv_frame(sock: socket.socket) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def recv_frame(
+    sock: socket.socket, max_bytes: int = MAX_VALUE_BYTES
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read one frame (blocking); raise EOFError when the peer is gone."""
-    head_len, payload_len = _LENGTHS.unpack(_recv_exact(sock, _LENGTHS.size))
-    if head_len > MAX_HEADER_BYTES or payload_len > MAX_PAYLOAD_BYTES:
-        raise ProtocolError("the frame is larger than allowed")
-    return unpack(_recv_exact(sock, head_len), _recv_exact(sock, payload_len))
+    (head_len,) = _LENGTH.unpack(_recv_exact(sock, _LENGTH.size))
+    if head_len > min(MAX_HEADER_BYTES, max_bytes):
+        raise ProtocolError("the frame header is larger than allowed")
+    header, size = parse_header(_recv_exact(sock, head_len), max_bytes)
+    return header, parse_payload(_recv_exact(sock, size))
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes:

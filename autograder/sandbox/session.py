@@ -6,32 +6,25 @@ Importing this module does not import TensorFlow; the zygote process does.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import selectors
 import signal
 import socket
-import subprocess
-import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograder.proxy import (
-    BadReturn,
-    CallTimeout,
-    ChildCrashed,
-    MissingCode,
-    StudentError,
-    StudentRaised,
-)
-from autograder.sandbox.child import ChildSpec
-from autograder.sandbox.protocol import ProtocolError, decode, encode, recv_frame, send_frame
+from autograder.proxy import BadReturn, CallTimeout, ChildCrashed, MissingCode, StudentRaised
+from autograder.sandbox.child import BASE_UID, ChildSpec
+from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kill_user, read_output
+from autograder.sandbox.limits import CPU_LIMIT_EXIT
+from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
 
-ZYGOTE_START_SECONDS = 180.0
 CHILD_START_SECONDS = 30.0
+KILL_WAIT_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -49,96 +42,93 @@ class SandboxConfig:
     use_namespaces: bool = True
 
 
-class Zygote:
+class Zygote(ZygoteProcess):
     """A process that has imported TensorFlow and forks sandboxed children on request."""
-
-    def __init__(self) -> None:
-        self._control: socket.socket | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1"}
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        theirs.close()
-        ours.settimeout(ZYGOTE_START_SECONDS)
-        try:
-            ready = ours.recv(16)
-        except TimeoutError as exc:
-            self.close()
-            raise RuntimeError("the sandbox zygote did not start in time") from exc
-        if ready != b"ready":
-            self.close()
-            raise RuntimeError("the sandbox zygote failed to start")
-        ours.settimeout(None)
-        self._control = ours
-
-    def fork_child(self, spec: ChildSpec) -> socket.socket:
-        """A connected socket to a new child built from ``spec``."""
-        if self._control is None:
-            raise RuntimeError("the zygote is not running")
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            payload = json.dumps(asdict(spec)).encode()
-            socket.send_fds(self._control, [payload], [theirs.fileno()])
-        finally:
-            theirs.close()
-        return ours
 
     def spawn(self, scratch: Path, config: SandboxConfig, slot: int = 0) -> Session:
         """A session running student code from ``scratch`` under ``config``."""
         return Session(self, scratch, config, slot)
 
-    def close(self) -> None:
-        if self._control is not None:
-            self._control.close()
-            self._control = None
-        if self._process is not None:
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
-
     def __enter__(self) -> Zygote:
         self.start()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @dataclass
 class _Child:
     sock: socket.socket
+    output: int
     pid: int
     keeper: int
+    reader: FrameReader
+
+
+class _Ended(Exception):
+    """The child process ended; ``frame`` is the keeper's report of how."""
+
+    def __init__(self, frame: dict[str, Any]) -> None:
+        super().__init__(_exit_text(frame))
+        self.frame = frame
 
 
 class Session:
     """Calls into one submission's code, in a sandboxed child that is replaced after a crash."""
 
     def __init__(self, zygote: Zygote, scratch: Path, config: SandboxConfig, slot: int) -> None:
-        self.zygote = zygote
-        self.scratch = scratch
-        self.config = config
-        self.slot = slot
-        self.isolation = "full"
+        self.zygote, self.scratch, self.config, self.slot = zygote, scratch, config, slot
+        self.isolation = "not started"
         self.last_output = ""
         self.deadline = time.monotonic() + config.submission_seconds
+        self._calls = 0
         self._child: _Child | None = None
+        with contextlib.suppress(ChildCrashed):  # reported again by the first call
+            self._child = self._start()
 
-    def _spec(self) -> ChildSpec:
+    def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``module.function(*args, **kwargs)`` in the child; return plain data."""
+        self.last_output = ""
+        if time.monotonic() >= self.deadline:
+            raise CallTimeout("submission time limit reached")
+        if self._child is None:
+            self._child = self._start()
+        child = self._child
+        arrays: dict[str, np.ndarray] = {}
+        self._calls += 1
+        request = pack(
+            {
+                "id": self._calls,
+                "module": module,
+                "function": function,
+                "args": encode(list(args), arrays),
+                "kwargs": encode(kwargs, arrays),
+            },
+            arrays,
+        )
+        limit = max(0.0, min(self.config.call_timeout, self.deadline - time.monotonic()))
+        capture = OutputCapture(self.config.output_bytes)
+        try:
+            reply, reply_arrays = self._exchange(child, request, capture, limit)
+        except TimeoutError as exc:
+            self._finish(child, capture)
+            raise CallTimeout(f"{function} did not finish within {limit:.3g} s",
+                              self.last_output) from exc
+        except _Ended as ended:
+            self._finish(child, capture)
+            raise _exit_error(function, ended.frame, self.config, self.last_output) from None
+        except (OSError, EOFError) as exc:
+            self._finish(child, capture)
+            raise ChildCrashed(f"{function} crashed the process running it",
+                               self.last_output) from exc
+        except ProtocolError as exc:
+            self._finish(child, capture)
+            raise BadReturn(f"{function} broke the sandbox protocol: {exc}",
+                            self.last_output) from exc
+        self.last_output = capture.text()
+        return self._result(reply, reply_arrays)
+
+    def _start(self) -> _Child:
         cpu = max(1, int(self.config.cpu_seconds_per_call))
-        return ChildSpec(
+        spec = ChildSpec(
             scratch=str(self.scratch),
             hidden_paths=tuple(str(p) for p in self.config.hidden_paths),
             memory_mb=self.config.memory_mb,
@@ -146,111 +136,103 @@ class Session:
             max_processes=self.config.max_processes,
             cpu_seconds_per_call=cpu,
             cpu_seconds_total=int(self.config.submission_seconds) + cpu + 30,
-            output_bytes=self.config.output_bytes,
             use_namespaces=self.config.use_namespaces,
             slot=self.slot,
         )
-
-    def _start(self) -> _Child:
-        sock = self.zygote.fork_child(self._spec())
-        sock.settimeout(CHILD_START_SECONDS)
+        sock, output = self.zygote.fork_child(spec)
+        child = _Child(sock, output, 0, 0, FrameReader())
         try:
-            started, _ = recv_frame(sock)
-            child = _Child(sock, int(started["pid"]), int(started["keeper"]))
-            ready, _ = recv_frame(sock)
-        except (OSError, EOFError, ProtocolError, KeyError, ValueError) as exc:
-            sock.close()
-            raise ChildCrashed(f"the sandbox could not start ({exc})") from exc
-        if ready.get("event") != "ready":
+            started, _ = self._exchange(child, b"", OutputCapture(0), CHILD_START_SECONDS)
+            child.pid, child.keeper = int(started["pid"]), int(started["keeper"])
+            ready, _ = self._exchange(child, b"", OutputCapture(0), CHILD_START_SECONDS)
+            if ready.get("event") != "ready":
+                raise _Ended(ready)
+        except (OSError, EOFError, ProtocolError, KeyError, ValueError, _Ended) as exc:
             self._kill(child)
-            raise ChildCrashed(f"the sandbox could not start ({_exit_text(ready)})")
-        self.isolation = str(ready.get("isolation", "full"))
+            raise ChildCrashed(f"the sandbox could not start ({exc})") from exc
+        self.isolation = str(ready.get("isolation", "unknown"))
         return child
 
-    def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
-        """Call ``module.function(*args, **kwargs)`` in the child; return plain data."""
-        self.last_output = ""
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise CallTimeout("the submission's time limit was reached before this call")
-        if self._child is None:
-            self._child = self._start()
-        child = self._child
-        arrays: dict[str, np.ndarray] = {}
-        header = {
-            "module": module,
-            "function": function,
-            "args": encode(list(args), arrays),
-            "kwargs": encode(kwargs, arrays),
-        }
-        limit = min(self.config.call_timeout, remaining)
-        child.sock.settimeout(limit)
-        try:
-            send_frame(child.sock, header, arrays)
-            reply, reply_arrays = recv_frame(child.sock)
-        except TimeoutError as exc:
-            self._restart()
-            raise CallTimeout(f"{function} did not finish within {limit:.3g} s") from exc
-        except (OSError, EOFError, ProtocolError) as exc:
-            ended = self._ended(child)
-            self._restart()
-            raise ChildCrashed(f"{function} crashed the process running it ({ended})") from exc
-        if reply.get("event") == "exit":
-            self._restart()
-            raise _exit_error(function, reply)
-        self.last_output = str(reply.get("output", ""))
-        return self._result(reply, reply_arrays)
+    def _exchange(
+        self, child: _Child, request: bytes, capture: OutputCapture, limit: float
+    ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Send ``request``, then read output and frames until a reply or the time limit."""
+        deadline = time.monotonic() + limit
+        if request:
+            child.sock.settimeout(limit)
+            child.sock.sendall(request)
+        child.sock.setblocking(False)
+        with selectors.DefaultSelector() as selector:
+            selector.register(child.sock, selectors.EVENT_READ)
+            selector.register(child.output, selectors.EVENT_READ)
+            while not child.reader.frames:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                for key, _ in selector.select(remaining):
+                    if key.fileobj == child.output:
+                        if not read_output(child.output, capture):
+                            selector.unregister(child.output)
+                        continue
+                    data = child.sock.recv(1 << 20)
+                    if not data:
+                        raise EOFError("the child closed its socket")
+                    child.reader.feed(data)
+        drain(child.output, capture)  # the child flushed its output before replying
+        header, arrays = child.reader.frames.popleft()
+        if header.get("event") in ("exit", "failed"):
+            raise _Ended(header)
+        if request and header.get("id") != self._calls:
+            raise ProtocolError("a reply to a different call arrived")
+        return header, arrays
 
     def _result(self, reply: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
-        status = reply.get("status")
-        output = self.last_output
+        status, output = reply.get("status"), self.last_output
         if status == "ok":
             try:
                 return decode(reply.get("value"), arrays)
             except ProtocolError as exc:
                 raise BadReturn(str(exc), output) from exc
+        message = str(reply.get("message", ""))
         if status == "raised":
-            raise StudentRaised(
-                str(reply.get("type")),
-                str(reply.get("message", "")),
-                output,
-                str(reply.get("trace", "")),
-            )
+            raise StudentRaised(str(reply.get("type")), message, output, str(reply.get("trace")))
         if status == "missing":
-            raise MissingCode(str(reply.get("message")), output)
-        if status == "bad-return":
-            raise BadReturn(str(reply.get("message")), output)
-        raise BadReturn("the reply could not be understood", output)
+            raise MissingCode(message, output)
+        raise BadReturn(message or "the reply could not be understood", output)
 
-    def _ended(self, child: _Child) -> str:
-        """How a child that stopped answering ended, if its keeper said so."""
-        child.sock.settimeout(2.0)
-        with contextlib.suppress(Exception):
-            while True:
-                frame, _ = recv_frame(child.sock)
-                if frame.get("event") == "exit":
-                    return _exit_text(frame)
-        return "it stopped answering"
+    def _finish(self, child: _Child, capture: OutputCapture) -> None:
+        """Keep what the dead or stuck child printed, then make sure it is gone."""
+        drain(child.output, capture)
+        self.last_output = capture.text()
+        self._kill(child)
+        self._child = None
 
-    def _restart(self) -> None:
+    def _kill(self, child: _Child) -> None:
+        # PID 1 of the child's namespace takes every descendant with it; its process
+        # group and the slot's user id cover the reduced case. The keeper is spared:
+        # it reaps the server, then closes its end of the socket and exits.
+        if child.pid > 0:
+            for kill in (os.kill, os.killpg):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    kill(child.pid, signal.SIGKILL)
+        if self.isolation != "full":
+            kill_user(BASE_UID + self.slot)
+        ended = False
+        with contextlib.suppress(OSError):
+            child.sock.settimeout(KILL_WAIT_SECONDS)
+            while child.sock.recv(1 << 16):
+                pass
+            ended = True
+        child.sock.close()
+        os.close(child.output)
+        if not ended and child.keeper > 0:  # still there, so its pid is still its own
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(child.keeper, signal.SIGKILL)
+
+    def close(self) -> None:
         if self._child is not None:
             self._kill(self._child)
             self._child = None
-
-    @staticmethod
-    def _kill(child: _Child) -> None:
-        # PID 1 of the child's namespace takes every descendant with it; the
-        # keeper's process group covers the reduced (no namespace) case.
-        for kill in (
-            lambda: os.kill(child.pid, signal.SIGKILL),
-            lambda: os.killpg(child.keeper, signal.SIGKILL),
-        ):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                kill()
-        child.sock.close()
-
-    def close(self) -> None:
-        self._restart()
 
     def __enter__(self) -> Session:
         return self
@@ -269,12 +251,14 @@ def _exit_text(frame: dict[str, Any]) -> str:
     return "ended unexpectedly"
 
 
-def _exit_error(function: str, frame: dict[str, Any]) -> StudentError:
-    signal_name = frame.get("signal")
-    if signal_name == "SIGXCPU":
-        return CallTimeout(f"{function} used more CPU time than allowed")
-    if signal_name == "SIGSEGV":
-        return ChildCrashed(
-            f"{function} crashed with a segmentation fault (often runaway recursion)"
+def _exit_error(function: str, frame: dict[str, Any], config: SandboxConfig, output: str):
+    if frame.get("signal") == "SIGXCPU" or frame.get("code") == CPU_LIMIT_EXIT:
+        return CallTimeout(
+            f"{function} used more than {config.cpu_seconds_per_call} s of CPU time", output
         )
-    return ChildCrashed(f"{function} ended the process running it ({_exit_text(frame)})")
+    if frame.get("signal") == "SIGSEGV":
+        return ChildCrashed(
+            f"{function} crashed with a segmentation fault (runaway recursion overflows the "
+            "stack)", output
+        )
+    return ChildCrashed(f"{function} ended the process running it ({_exit_text(frame)})", output)

@@ -1,10 +1,12 @@
 """The zygote: a process that imports NumPy, TensorFlow and Keras once, then forks children.
 
-Run as ``python -m autograder.sandbox.zygote FD`` by :class:`Zygote`; FD is its
-end of a SEQPACKET control socket. Each request carries a JSON
-:class:`~autograder.sandbox.child.ChildSpec` and, as an SCM_RIGHTS ancillary
-message, the child's end of a fresh socket pair. A forked child pays nothing
-for TensorFlow's multi-second import. The zygote exits when the grader does.
+Run as ``python -m autograder.sandbox.zygote FD`` by
+:class:`~autograder.sandbox.session.Zygote`; FD is its end of a SEQPACKET
+control socket. Each request carries a JSON
+:class:`~autograder.sandbox.child.ChildSpec` and, as SCM_RIGHTS ancillary data,
+the child's end of a fresh socket pair and the write end of its output pipe.
+A forked child pays nothing for TensorFlow's multi-second import. The zygote
+exits when the control socket closes, that is when the grader is gone.
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ import signal
 import socket
 import sys
 
-from autograder.sandbox import limits
-
 
 def preload() -> None:
     """Import what student code and model building need, once, before any fork."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras  # noqa: F401
     import numpy  # noqa: F401
-    import tensorflow  # noqa: F401
+    import tensorflow as tf
 
-    import autograder.sandbox.child  # noqa: F401  (the child must not import after hiding)
+    # Few threads: they count against the child's process limit.
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+
+    import encodings.cp437  # noqa: F401  (np.load of an npz reads zip names with it)
+
+    import autograder.sandbox.child  # noqa: F401  (a child must not import after hiding)
 
 
 def serve(control: socket.socket) -> None:
@@ -33,22 +39,27 @@ def serve(control: socket.socket) -> None:
 
     control.send(b"ready")
     while True:
-        message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
+        message, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
         if not message:
             return  # the grader closed the control socket: we are done
+        if len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            continue
         fields = json.loads(message)
         spec = ChildSpec(**{**fields, "hidden_paths": tuple(fields["hidden_paths"])})
         pid = os.fork()
         if pid == 0:
             control.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            run_keeper(socket.socket(fileno=fds[0]), spec)
+            run_keeper(socket.socket(fileno=fds[0]), fds[1], spec)
         for fd in fds:
             os.close(fd)
 
 
 def main() -> None:
-    limits.die_with_parent()
+    # No parent-death signal here: it fires when the *thread* that started us
+    # ends, and graders may start the zygote from a worker thread.
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped automatically
     control = socket.socket(fileno=int(sys.argv[1]))

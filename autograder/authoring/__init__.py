@@ -1,0 +1,1 @@
+"""Course authoring: student stubs, notebooks and demo submissions built from the reference."""

@@ -1,0 +1,215 @@
+"""Hidden tests for model.py: architecture, size, compile settings and learning of three models.
+
+The student's model arrives as its JSON config. It is checked and rebuilt in
+safe mode in this process (never unpickled, never run as code) and compared with
+the reference model built here. The learning test trains the rebuilt model with
+a fixed seed; equal models share one training through the memo in the grader
+cache. With training turned off the learning tests are skipped, not failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from autograder.feedback import Mismatch
+from autograder.grader_support import describe_call
+from autograder.keras_grading.compare import compare_compile, compare_models, side_by_side
+from autograder.keras_grading.data import Dataset, digits_28x28, load_npz
+from autograder.keras_grading.describe import (
+    CompileSpec,
+    LayerSpec,
+    UnsafeModel,
+    compile_spec,
+    describe,
+    describe_model,
+)
+from autograder.keras_grading.train import (
+    EPOCHS,
+    NPZ_THRESHOLD,
+    SEED,
+    THRESHOLDS,
+    TrainingMemo,
+    train_and_evaluate,
+)
+from autograder.misconceptions import HINTS
+from autograder.proxy import KerasModelData
+
+pytestmark = pytest.mark.exercise("model")
+MODULE = "model"
+BUILDERS = ("build_mnist_cnn", "build_strided_cnn", "build_dense_baseline")
+# Other arguments, to check that input_shape, num_classes and hidden_units are used.
+VARIANTS = {
+    "mnist-cnn-32x32x3-5": ("build_mnist_cnn", ((32, 32, 3), 5), {}),
+    "strided-cnn-32x32x3-5": ("build_strided_cnn", ((32, 32, 3), 5), {}),
+    "dense-16x16-64-5": ("build_dense_baseline", ((16, 16, 1),), {"hidden_units": 64,
+                                                                  "num_classes": 5}),
+}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The reference model for one call, described once per grader process."""
+
+    layers: list[LayerSpec]
+    compile: CompileSpec
+    params: int
+    input_shape: tuple[int, ...]
+
+
+def _expected(reference, grader_cache: dict[str, Any], builder: str, args=(), kwargs=None):
+    kwargs = kwargs or {}
+    key = f"keras-reference:{builder}:{args!r}:{sorted(kwargs.items())!r}"
+    if key not in grader_cache:
+        model = getattr(reference[MODULE], builder)(*args, **kwargs)
+        spec = compile_spec(model.get_compile_config())
+        assert spec is not None, f"reference {builder} is not compiled"
+        grader_cache[key] = Expected(
+            describe_model(model), spec, int(model.count_params()), tuple(model.input_shape[1:])
+        )
+    return grader_cache[key]
+
+
+def _student_model(student, builder: str, args=(), kwargs=None) -> KerasModelData:
+    value = student.call(MODULE, builder, *args, **(kwargs or {}))
+    if type(value) is not KerasModelData:
+        raise Mismatch(
+            f"{builder} must return a Keras model",
+            case=describe_call(builder, *args, **(kwargs or {})),
+            got=f"a value of type {type(value).__name__}",
+        )
+    return value
+
+
+def _student_layers(data: KerasModelData, builder: str, expected: Expected) -> list[LayerSpec]:
+    try:
+        return describe(data, expected.input_shape)
+    except UnsafeModel as exc:
+        raise Mismatch(
+            f"The model from {builder} cannot be graded",
+            got=str(exc),
+            hint="Build the model from keras.Input and the built-in layers only "
+            "(Conv2D, MaxPooling2D, Flatten, Dense, ...).",
+        ) from exc
+
+
+def _check_architecture(builder: str, case: str, expected: Expected, got: list[LayerSpec]):
+    problems = compare_models(expected.layers, got)
+    if not problems:
+        return
+    code = _misconception(expected.layers, got)
+    raise Mismatch(
+        f"The layers of {builder} differ from the specification",
+        case=case,
+        diff=[*problems, "", *side_by_side(expected.layers, got)],
+        misconception=code,
+        hint=HINTS.get(code) if code else "Compare your layers with the table, row by row.",
+    )
+
+
+def _misconception(expected: list[LayerSpec], got: list[LayerSpec]) -> str | None:
+    """``stride-ignored`` when the only difference is convolutions left at stride 1."""
+    if [e.kind for e in expected] != [g.kind for g in got]:
+        return None
+    settings_differ = [
+        e for e, g in zip(expected, got, strict=True)
+        if (e.filters, e.units, e.kernel_size, e.padding, e.activation)
+        != (g.filters, g.units, g.kernel_size, g.padding, g.activation)
+    ]
+    strides_wrong = [
+        e for e, g in zip(expected, got, strict=True)
+        if e.kind == "Conv2D" and e.strides != g.strides and set(g.strides or ()) == {1}
+    ]
+    return "stride-ignored" if strides_wrong and not settings_differ else None
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_returns_model(student, reference, grader_cache, builder):
+    """the function returns a Keras model the grader can rebuild"""
+    expected = _expected(reference, grader_cache, builder)
+    _student_layers(_student_model(student, builder), builder, expected)
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_architecture(student, reference, grader_cache, builder):
+    """the layers, their settings and output shapes match the specification"""
+    expected = _expected(reference, grader_cache, builder)
+    got = _student_layers(_student_model(student, builder), builder, expected)
+    _check_architecture(builder, f"{builder}()", expected, got)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_parameter_count(student, reference, grader_cache, builder):
+    """the model has as many parameters as the specification"""
+    expected = _expected(reference, grader_cache, builder)
+    got = _student_layers(_student_model(student, builder), builder, expected)
+    total = sum(spec.params for spec in got)
+    if total != expected.params:
+        raise Mismatch(
+            f"{builder} has {total:,} parameters, expected {expected.params:,}",
+            case=f"{builder}()",
+            diff=[f"layer {i}: {s.kind} {s.params:,}" for i, s in enumerate(got, start=1)],
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_compile_settings(student, reference, grader_cache, builder):
+    """the model is compiled with Adam, sparse categorical cross-entropy and accuracy"""
+    expected = _expected(reference, grader_cache, builder)
+    data = _student_model(student, builder)
+    problems = compare_compile(expected.compile, compile_spec(data.compile_config))
+    if problems:
+        raise Mismatch(f"The compile settings of {builder} differ", diff=problems)
+
+
+def _dataset(options, grader_cache: dict[str, Any]) -> tuple[Dataset, bool]:
+    """The training data, loaded once per grader process; True when it is the instructor's."""
+    path = options.data_path
+    key = f"keras-data:{path}"
+    if key not in grader_cache:
+        grader_cache[key] = load_npz(path, seed=SEED) if path else digits_28x28(SEED)
+    return grader_cache[key], path is not None
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_learns(student, reference, grader_cache, options, record_property, builder):
+    """trained with a fixed seed, the model classifies held-out digits well enough"""
+    if not options.train_models:
+        pytest.skip("training is turned off for this run")
+    data = _student_model(student, builder)
+    dataset, instructor_data = _dataset(options, grader_cache)
+    memo = TrainingMemo.in_cache(grader_cache, options.cache_dir)
+    outcome = train_and_evaluate(
+        data.config_json, data.compile_config, dataset, SEED, EPOCHS, memo=memo
+    )
+    record_property("accuracy", round(outcome.accuracy, 4))
+    record_property("memo_hit", outcome.memo_hit)
+    case = f"{builder}() trained for {EPOCHS} epochs on {len(dataset.y_train):,} images"
+    if outcome.error is not None:
+        raise Mismatch(f"The model from {builder} could not be trained", case=case,
+                       got=outcome.error)
+    required = NPZ_THRESHOLD if instructor_data else THRESHOLDS[builder]
+    if outcome.accuracy < required:
+        raise Mismatch(
+            f"held-out accuracy {outcome.accuracy:.2f}, required {required:.2f}",
+            case=case,
+            hint="Check the output layer (one unit per class with softmax) and the loss "
+            "(sparse categorical cross-entropy for integer labels).",
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_other_arguments(student, reference, grader_cache, variant):
+    """the builder honours its input_shape, num_classes and hidden_units arguments"""
+    builder, args, kwargs = VARIANTS[variant]
+    expected = _expected(reference, grader_cache, builder, args, kwargs)
+    got = _student_layers(_student_model(student, builder, args, kwargs), builder, expected)
+    _check_architecture(builder, describe_call(builder, *args, **kwargs), expected, got)

@@ -1,0 +1,180 @@
+"""``convgrade release``: build the student bundle and prove it leaks nothing.
+
+The bundle holds the generated exercises (stubs, notebooks, ``answers.toml``,
+``README.md``) at its root, a ``requirements.txt``, the quiz questions without
+their keys, and the public self-check tests. ``assert_clean_bundle`` then
+searches it for anything from the instructor side: copies of reference, grader
+or key files, lines of a solution, quiz explanations, or a solution marker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import nbformat
+
+from autograder.authoring.generate import generate
+from autograder.authoring.stubs import BEGIN, END
+from autograder.paths import PACKAGE_DIR, CourseLayout
+from autograder.quiz import load_keys
+
+# Everything that ships, as (source, destination in the bundle). Sources ending in
+# "/" are folders. "exercises/" is generated afresh from the reference rather than
+# copied, so a stale exercises/ cannot ship, and "requirements.txt" is REQUIREMENTS.
+# A missing source is skipped (the public tests may arrive after the stubs).
+RELEASE_CONTENTS: tuple[tuple[str, str], ...] = (
+    ("exercises/", ""),
+    ("requirements.txt", "requirements.txt"),
+    ("quizzes/questions.toml", "quizzes/questions.toml"),
+    ("autograder/public/", "public_tests/"),
+)
+REQUIREMENTS = """\
+# pip install -r requirements.txt gives you the `convgrade` command:
+#   convgrade check    runs the public tests on your work
+#   convgrade submit   packs your work into submission.zip
+convgrade
+"""
+MIN_LINE = 30  # solution lines this short ("return out") are too common to count as leaks
+MARKER = "BEGIN SOLUTION"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _source_path(course: CourseLayout, source: str) -> Path:
+    if source.startswith("autograder/"):
+        return PACKAGE_DIR / source.removeprefix("autograder/").rstrip("/")
+    return course.root / source.rstrip("/")
+
+
+def _forbidden(course: CourseLayout) -> list[Path]:
+    """Instructor-only places no bundle source may be inside."""
+    return [course.reference, course.graders, course.quiz_keys, course.root / "tests"]
+
+
+def _bundle_files(course: CourseLayout) -> dict[str, bytes]:
+    """Bundle-relative path -> content, for everything RELEASE_CONTENTS names."""
+    files: dict[str, bytes] = {}
+    for source, dest in RELEASE_CONTENTS:
+        if source == "exercises/":
+            for rel, text in generate(course).items():
+                files[dest + rel.as_posix()] = text.encode("utf-8")
+            continue
+        if source == "requirements.txt":
+            files[dest] = REQUIREMENTS.encode("utf-8")
+            continue
+        path = _source_path(course, source).resolve()
+        for secret in _forbidden(course):
+            if path.is_relative_to(secret.resolve()):
+                raise ValueError(f"release source {source} is inside {secret}, which never ships")
+        if path.is_file():
+            files[dest] = path.read_bytes()
+        elif path.is_dir():
+            for item in sorted(path.rglob("*.py")):
+                if "__pycache__" not in item.parts:
+                    files[dest + item.relative_to(path).as_posix()] = item.read_bytes()
+    return files
+
+
+def build_release(course: CourseLayout, out: Path) -> list[Path]:
+    """Write the student bundle to ``out``; returns the files written, sorted.
+
+    Files already in ``out`` that the bundle does not hold are left alone, and
+    ``assert_clean_bundle`` searches them too.
+    """
+    out = Path(out)
+    written = []
+    for rel, content in _bundle_files(course).items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        written.append(path)
+    return sorted(written)
+
+
+# ---------------------------------------------------------------- leak search
+
+
+def _secret_files(course: CourseLayout) -> list[Path]:
+    found = [course.quiz_keys] if course.quiz_keys.is_file() else []
+    for folder in (course.reference, course.graders):
+        if folder.is_dir():
+            found += [p for p in sorted(folder.rglob("*"))
+                      if p.is_file() and "__pycache__" not in p.parts]
+    return found
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _bare(line: str) -> str:
+    """A line without indentation or a leading comment sign, so commented copies match."""
+    return line.strip().lstrip("#").strip()
+
+
+def _solution_lines(course: CourseLayout) -> set[str]:
+    """Lines longer than MIN_LINE found only inside solution regions of the reference."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for path in sorted(course.reference.glob("*.py")) if course.reference.is_dir() else []:
+        in_region = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = _bare(line)
+            if line.strip() in (BEGIN, END):
+                in_region = line.strip() == BEGIN
+            elif len(stripped) > MIN_LINE:
+                (inside if in_region else outside).add(stripped)
+    # A line that the reference also shows outside any region ships in the stubs anyway.
+    return inside - outside
+
+
+def _explanation_sentences(course: CourseLayout) -> set[str]:
+    if not course.quiz_keys.is_file():
+        return set()
+    sentences: set[str] = set()
+    for key in load_keys(course.quiz_keys).values():
+        for sentence in _SENTENCE_END.split(" ".join(key.explanation.split())):
+            if len(sentence) > MIN_LINE:
+                sentences.add(sentence)
+    return sentences
+
+
+def _texts(path: Path) -> list[str]:
+    """The text a person would read in a file: for notebooks, the cell sources too."""
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    if path.suffix == ".ipynb":
+        try:
+            nb = nbformat.reads(raw, as_version=4)
+        except Exception:  # an unreadable notebook is still searched as plain text
+            return [raw]
+        return [raw, *(cell.source for cell in nb.cells)]
+    return [raw]
+
+
+def assert_clean_bundle(out: Path, course: CourseLayout) -> list[str]:
+    """Every leak of instructor material found under ``out``; empty when the bundle is clean."""
+    out = Path(out)
+    secrets = {}
+    for path in _secret_files(course):
+        data = path.read_bytes()
+        if data.strip():  # an empty __init__.py would match every empty file
+            secrets[_digest(data)] = path
+    solution_lines = _solution_lines(course)
+    sentences = _explanation_sentences(course)
+    leaks: list[str] = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        rel = path.relative_to(out).as_posix()
+        if (twin := secrets.get(_digest(path.read_bytes()))) is not None:
+            shown = twin.relative_to(course.root) if twin.is_relative_to(course.root) else twin
+            leaks.append(f"{rel}: a copy of {shown.as_posix()}")
+        texts = _texts(path)
+        if any(MARKER in text for text in texts):
+            leaks.append(f"{rel}: contains the marker {MARKER!r}")
+        lines = {_bare(line) for text in texts for line in text.splitlines()}
+        leaks += [f"{rel}: a line of a reference solution: {line}"
+                  for line in sorted(lines & solution_lines)]
+        flat = " ".join(" ".join(texts).split())
+        leaks += [f"{rel}: text from a quiz explanation: {sentence}"
+                  for sentence in sorted(s for s in sentences if s in flat)]
+    return leaks

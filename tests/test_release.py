@@ -1,0 +1,130 @@
+"""Tests for autograder/release.py: the student bundle and its leak search."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder import release
+from autograder.paths import STUDENT_MODULES, course
+from autograder.quiz import load_keys
+from autograder.release import assert_clean_bundle, build_release
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    """A freshly built release of the course."""
+    out = tmp_path_factory.mktemp("release")
+    build_release(course(), out)
+    return out
+
+
+def _copy(bundle: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle, copy)
+    return copy
+
+
+def test_bundle_holds_the_student_files(bundle):
+    """Stubs, notebooks, answers template, README, questions, requirements and public tests."""
+    for module in STUDENT_MODULES:
+        assert (bundle / f"{module}.py").read_text() == (
+            course().exercises / f"{module}.py").read_text()
+        assert (bundle / "notebooks" / f"{module}.ipynb").is_file()
+    for rel in ("notebooks/assignment.ipynb", "README.md", "answers.toml"):
+        assert (bundle / rel).read_bytes() == (course().exercises / rel).read_bytes(), rel
+    assert (bundle / "quizzes/questions.toml").read_bytes() == course().quiz_questions.read_bytes()
+    assert "convgrade" in (bundle / "requirements.txt").read_text().splitlines()
+    public = sorted(p.name for p in (course().graders.parent / "public").glob("test_public_*.py"))
+    assert public and sorted(p.name for p in (bundle / "public_tests").glob("*.py")) == sorted(
+        [*public, "__init__.py"])
+
+
+def test_bundle_never_holds_instructor_files(bundle):
+    """No keys.toml, reference module, hidden grader or project test is in the bundle."""
+    names = {p.name for p in bundle.rglob("*")}
+    assert "keys.toml" not in names and "reference" not in names and "tests" not in names
+    assert not names & {p.name for p in course().graders.glob("test_*.py")}
+    assert not names & {p.name for p in (course().root / "tests").glob("test_*.py")}
+
+
+def test_build_release_returns_the_files_it_wrote(tmp_path):
+    """build_release lists exactly the files now under OUT."""
+    written = build_release(course(), tmp_path / "out")
+    assert written == sorted(p for p in (tmp_path / "out").rglob("*") if p.is_file())
+
+
+def test_missing_public_tests_are_skipped(tmp_path, monkeypatch):
+    """Without a public tests folder the bundle is built without it."""
+    monkeypatch.setattr(release, "PACKAGE_DIR", tmp_path / "no-package")
+    build_release(course(), tmp_path / "out")
+    assert not (tmp_path / "out" / "public_tests").exists()
+    assert (tmp_path / "out" / "shapes.py").is_file()
+
+
+def test_a_forbidden_source_is_refused(tmp_path, monkeypatch):
+    """A release list that names reference/ raises instead of shipping it."""
+    monkeypatch.setattr(release, "RELEASE_CONTENTS",
+                        (*release.RELEASE_CONTENTS, ("reference/", "extra/")))
+    with pytest.raises(ValueError, match="never ships"):
+        build_release(course(), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_clean_bundle_has_no_leaks(bundle):
+    """The leak search finds nothing in a freshly built bundle."""
+    assert assert_clean_bundle(bundle, course()) == []
+
+
+def test_planted_reference_copy_is_found(bundle, tmp_path):
+    """A copy of a reference module placed in the bundle is reported."""
+    out = _copy(bundle, tmp_path)
+    shutil.copy(course().reference / "shapes.py", out / "notebooks" / "extra.py")
+    leaks = assert_clean_bundle(out, course())
+    assert any(leak.startswith("notebooks/extra.py: a copy of reference/shapes.py")
+               for leak in leaks)
+
+
+def test_planted_grader_and_key_copies_are_found(bundle, tmp_path):
+    """Copies of a hidden grader file and of the answer keys are reported."""
+    out = _copy(bundle, tmp_path)
+    grader = sorted(course().graders.glob("test_*.py"))[0]
+    shutil.copy(grader, out / "public_tests" / "renamed.py")
+    shutil.copy(course().quiz_keys, out / "quizzes" / "extra.toml")
+    leaks = assert_clean_bundle(out, course())
+    assert any(leak.startswith("public_tests/renamed.py: a copy of") for leak in leaks)
+    assert "quizzes/extra.toml: a copy of quizzes/keys.toml" in leaks
+
+
+def test_planted_explanation_is_found(bundle, tmp_path):
+    """A quiz explanation pasted into the README, rewrapped, is reported."""
+    out = _copy(bundle, tmp_path)
+    explanation = next(iter(load_keys(course().quiz_keys).values())).explanation
+    with (out / "README.md").open("a") as fh:
+        fh.write("\n" + "\n".join(explanation.split(" ")) + "\n")
+    leaks = assert_clean_bundle(out, course())
+    assert any(leak.startswith("README.md: text from a quiz explanation") for leak in leaks)
+
+
+def test_solution_line_is_found_even_commented_out(bundle, tmp_path):
+    """A long line from inside a solution region, commented out in a stub, is reported."""
+    out = _copy(bundle, tmp_path)
+    lines = (course().reference / "convolution.py").read_text().splitlines()
+    start = lines.index("    # BEGIN SOLUTION")
+    secret = max(lines[start + 1:lines.index("    # END SOLUTION", start)], key=len).strip()
+    assert len(secret) > 30
+    with (out / "convolution.py").open("a") as fh:
+        fh.write("\n# " + secret + "\n")
+    leaks = assert_clean_bundle(out, course())
+    assert leaks == [f"convolution.py: a line of a reference solution: {secret}"]
+
+
+def test_marker_is_found(bundle, tmp_path):
+    """The string BEGIN SOLUTION anywhere in the bundle is reported."""
+    out = _copy(bundle, tmp_path)
+    (out / "notes.txt").write_text("left over: # BEGIN SOLUTION\n")
+    assert assert_clean_bundle(out, course()) == [
+        "notes.txt: contains the marker 'BEGIN SOLUTION'"
+    ]
