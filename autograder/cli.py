@@ -197,7 +197,8 @@ def submit(path: Path, out: Path) -> None:
         console.print(f"[yellow]warning: {warning}")
     for problem in result.problems:
         console.print(f"[red]problem: {problem}")
-    console.print(f"wrote {result.path}")
+    if result.files:
+        console.print(f"wrote {result.path}")
     sys.exit(1 if result.problems else 0)
 
 

@@ -126,9 +126,9 @@ def memo_counts(out: Path) -> tuple[int, int]:
     hits = misses = 0
     for path in (out / "results").glob("*.json"):
         for test in json.loads(path.read_text())["tests"]:
-            memo = test.get("details", {}).get("properties", {}).get("training")
-            hits += memo == "hit"
-            misses += memo == "miss"
+            memo = test.get("details", {}).get("properties", {}).get("memo_hit")
+            hits += memo is True
+            misses += memo is False
     return hits, misses
 
 

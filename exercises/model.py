@@ -12,10 +12,14 @@ def build_mnist_cnn(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
     same weights across the whole image, so on a one-channel image each of its
     64 filters costs only 10 parameters (9 weights and a bias). Each 2x2
     max-pooling step keeps the strongest response in every block and halves the
-    height and width: 28 -> 26 -> 13 -> 11 -> 5, so the dense part reads
-    5 * 5 * 64 = 1,600 stroke-like features instead of 784 raw pixels. For a
-    28x28x1 input and 10 classes the model has 243,786 parameters, most of them
-    in the Dense(128) layer.
+    height and width (dropping an odd leftover row), so the dense part reads a
+    few thousand stroke-like features rather than raw pixels; trace the shapes
+    with your own ``conv_output_shape`` and ``pool_output_shape``.
+
+    Layers, in order: Conv2D(64 filters, 3x3, ReLU), MaxPooling2D(2x2),
+    Conv2D(64, 3x3, ReLU), MaxPooling2D(2x2), Flatten, Dense(128, ReLU),
+    Dense(num_classes, softmax); no padding. For a 28x28x1 input and 10 classes
+    the model has 243,786 parameters, most of them in the Dense(128) layer.
 
     Args:
         input_shape: height, width and channels of one image.
@@ -33,12 +37,14 @@ def build_strided_cnn(input_shape=(28, 28, 1), num_classes=10) -> keras.Model:
 
     A stride of 2 makes a convolution step two pixels at a time, so it learns
     features and halves the height and width in one layer; no pooling layer is
-    needed. With "same" padding the output is ceil(n / stride) on each side, so a
-    28x28 digit goes 28x28x4 -> 14x14x8 -> 7x7x12 while the number of filters
-    grows. The flattened 7 * 7 * 12 = 588 features feed Dense(200) and the
-    softmax output. The convolutions together hold only 2,460 parameters; for a
-    28x28x1 input and 10 classes the whole model has 122,270, about half of the
-    pooled CNN.
+    needed. With "same" padding the output is ceil(n / stride) on each side, so
+    the image shrinks while the number of filters grows.
+
+    Layers, in order, all with "same" padding and ReLU: Conv2D(4 filters, 5x5,
+    stride 1), Conv2D(8, 5x5, stride 2), Conv2D(12, 4x4, stride 2); then Flatten,
+    Dense(200, ReLU) and Dense(num_classes, softmax). The convolutions together
+    hold only 2,460 parameters; for a 28x28x1 input and 10 classes the whole
+    model has 122,270, about half of the pooled CNN.
 
     Args:
         input_shape: height, width and channels of one image.

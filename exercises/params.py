@@ -24,8 +24,8 @@ def dense_params(n_inputs: int, units: int, use_bias: bool = True) -> int:
         ValueError: for non-positive sizes or a use_bias that is not a bool.
 
     Example:
-        >>> dense_params(784, 300, use_bias=False)
-        235200
+        >>> dense_params(784, 200, use_bias=False)
+        156800
         >>> dense_params(784, 128)
         100480
     """
@@ -44,9 +44,9 @@ def conv2d_params(
     A filter holds one weight per kernel position and input channel, plus
     one bias, and the same filter is reused at every position of the image
     (parameter sharing). So the count depends on the kernel, the channels
-    and the number of filters, never on the image size: six 5x5 filters on
-    a 32x32x3 image need only 456 parameters, where a dense layer between
-    the same input and output sizes would need about 14 million.
+    and the number of filters, never on the image size: eight 3x3 filters on
+    a 64x64x3 image need only 224 parameters, where a dense layer between
+    the same input and output sizes would need millions.
 
     Args:
         kernel_size: an int or an ``(h, w)`` pair.
@@ -62,8 +62,8 @@ def conv2d_params(
         ValueError: for a bad kernel_size, non-positive counts or a non-bool use_bias.
 
     Example:
-        >>> conv2d_params(5, 3, 6)
-        456
+        >>> conv2d_params(3, 3, 8)
+        224
         >>> conv2d_params(5, 1, 6)
         156
         >>> conv2d_params((3, 3), 1, 64)
@@ -99,18 +99,18 @@ def summarize(input_shape: tuple[int, ...], layers: list[dict]) -> list[tuple[tu
             a missing required argument, or a layer that does not fit its input.
 
     Example:
-        >>> rows = summarize((28, 28, 1), [
-        ...     {"type": "conv2d", "filters": 64, "kernel_size": 3},
+        >>> rows = summarize((32, 32, 1), [
+        ...     {"type": "conv2d", "filters": 16, "kernel_size": 3},
         ...     {"type": "max_pooling2d", "pool_size": 2},
         ...     {"type": "flatten"},
         ...     {"type": "dense", "units": 10},
         ... ])
         >>> for row in rows:
         ...     print(row)
-        ((26, 26, 64), 640)
-        ((13, 13, 64), 0)
-        ((10816,), 0)
-        ((10,), 108170)
+        ((30, 30, 16), 160)
+        ((15, 15, 16), 0)
+        ((3600,), 0)
+        ((10,), 36010)
     """
     # YOUR CODE HERE
     raise NotImplementedError("summarize is not implemented yet")

@@ -115,8 +115,8 @@ def pool_forward(
         >>> pool_forward(A, mode="average")[0, :, :, 0]
         array([[2.5 , 1.  ],
                [1.25, 6.5 ]])
-        >>> pool_forward(np.zeros((1, 26, 26, 64))).shape
-        (1, 13, 13, 64)
+        >>> pool_forward(np.zeros((1, 30, 30, 16))).shape
+        (1, 15, 15, 16)
     """
     # BEGIN SOLUTION
     A_prev = np.asarray(A_prev, dtype=np.float64)

@@ -129,10 +129,10 @@ def conv_output_shape(
         ValueError: for a bad argument or a kernel larger than the padded input.
 
     Example:
-        >>> conv_output_shape((28, 28, 1), 64, 3)
-        (26, 26, 64)
-        >>> conv_output_shape((28, 28, 8), 12, 4, stride=2, padding="same")
-        (14, 14, 12)
+        >>> conv_output_shape((32, 32, 1), 16, 3)
+        (30, 30, 16)
+        >>> conv_output_shape((20, 20, 8), 6, 4, stride=2, padding="same")
+        (10, 10, 6)
     """
     # BEGIN SOLUTION
     h, w, _ = _image_shape(input_shape, "input_shape")
@@ -173,10 +173,10 @@ def pool_output_shape(
         ValueError: for a bad argument or a window larger than the padded input.
 
     Example:
-        >>> pool_output_shape((26, 26, 64))
-        (13, 13, 64)
-        >>> pool_output_shape((11, 11, 64))
-        (5, 5, 64)
+        >>> pool_output_shape((30, 30, 16))
+        (15, 15, 16)
+        >>> pool_output_shape((13, 13, 32))
+        (6, 6, 32)
     """
     # BEGIN SOLUTION
     h, w, c = _image_shape(input_shape, "input_shape")
@@ -198,7 +198,7 @@ def flatten_size(shape: tuple[int, ...]) -> int:
 
     Flatten lines up every value of every feature map into one vector for
     the dense layers that follow, so its length is the product of all the
-    dimensions: 5x5 maps from 64 filters give 1600 values.
+    dimensions: 6x6 maps from 32 filters give 1152 values.
 
     Args:
         shape: the shape of one example, without the batch axis.
@@ -210,10 +210,10 @@ def flatten_size(shape: tuple[int, ...]) -> int:
         ValueError: if shape is empty or holds anything but positive ints.
 
     Example:
-        >>> flatten_size((5, 5, 64))
-        1600
-        >>> flatten_size((7, 7, 12))
-        588
+        >>> flatten_size((6, 6, 32))
+        1152
+        >>> flatten_size((4, 4, 10))
+        160
     """
     # BEGIN SOLUTION
     if not (isinstance(shape, tuple | list) and len(shape) > 0

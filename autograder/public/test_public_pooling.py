@@ -47,13 +47,13 @@ def test_max_pool_same_padding(student):
 
 
 def test_pool_keeps_channels(student):
-    """pooling (1, 26, 26, 64) with 2x2 gives (1, 13, 13, 64)"""
+    """pooling (1, 30, 30, 16) with 2x2 gives (1, 15, 15, 16)"""
     got = as_array(
-        student.call("pooling", "pool_forward", np.ones((1, 26, 26, 64)), 2), name="pool_forward"
+        student.call("pooling", "pool_forward", np.ones((1, 30, 30, 16)), 2), name="pool_forward"
     )
     expect_close(
-        got, np.ones((1, 13, 13, 64)), what="pool_forward",
-        case="pool_forward(ones((1, 26, 26, 64)), 2)",
+        got, np.ones((1, 15, 15, 16)), what="pool_forward",
+        case="pool_forward(ones((1, 30, 30, 16)), 2)",
     )
 
 
