@@ -44,7 +44,7 @@ def grade_on_dask(
             )
             futures[future] = sid
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):
                 try:
                     yield future.result()
                 except Exception as exc:  # the dask worker died or lost the task

@@ -163,8 +163,9 @@ def _sources(sample: Sample, layout: CourseLayout) -> dict[str, str]:
 
 
 def build_sample(sample: Sample, dest: Path, layout: CourseLayout | None = None) -> Path:
-    """Write one sample submission into ``dest`` (which must exist); return its path."""
+    """Write one sample submission into ``dest``; return its path."""
     layout = layout or course()
+    dest.mkdir(parents=True, exist_ok=True)
     sources = _sources(sample, layout)
     if sample.answers == CORRECT_ANSWERS:
         sample = replace(sample, answers=correct_answers(layout))
