@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from autograder.tf_env import quiet_tensorflow
+
 console = Console(stderr=True)
 stdout = Console()
 
@@ -19,7 +21,7 @@ PathArg = click.Path(path_type=Path)
 @click.version_option(package_name="convgrade")
 def main() -> None:
     """convgrade: autograded exercises and quizzes on convolutional neural networks."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_tensorflow()
 
 
 @main.command()

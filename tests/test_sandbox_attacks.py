@@ -64,6 +64,10 @@ def test_sleeping_call_hits_the_wall_clock_limit(session):
         session.call("shapes", "sleep")
     assert time.monotonic() - started < 6
     _still_works(session)
+    started = time.monotonic()
+    with pytest.raises(CallTimeout, match="not run again"):
+        session.call("shapes", "sleep")
+    assert time.monotonic() - started < 1, "a function that hung once is not waited on again"
 
 
 def test_busy_loop_hits_the_cpu_limit_first(zygote, tmp_path):

@@ -41,7 +41,7 @@ RUN_AUTOGRADER = """\
 set -uo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${CONVGRADE_PYTHON:-$ROOT/venv/bin/python}"
-export CONVGRADE_COURSE="$ROOT/source" TF_CPP_MIN_LOG_LEVEL=2
+export CONVGRADE_COURSE="$ROOT/source" TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0
 mkdir -p "$ROOT/results"
 exec "$PYTHON" -m autograder.export.gradescope_run "$ROOT/submission" "$ROOT/results/results.json"
 """

@@ -33,9 +33,10 @@ from autograder.sandbox.protocol import (
     recv_frame,
     send_frame,
 )
+from autograder.tf_env import QUIET_TENSORFLOW
 
 BASE_UID = 61000
-_SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "2"}
+_SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", **QUIET_TENSORFLOW}
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from autograder.sandbox.child import ChildSpec
+from autograder.tf_env import QUIET_TENSORFLOW
 
 ZYGOTE_START_SECONDS = 180.0
 _ZYGOTE_ENV = {
-    "TF_CPP_MIN_LOG_LEVEL": "2",
+    **QUIET_TENSORFLOW,
     "PYTHONDONTWRITEBYTECODE": "1",
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",

@@ -80,6 +80,7 @@ class Session:
         self.last_output = ""
         self.deadline = time.monotonic() + config.submission_seconds
         self._calls = 0
+        self._timed_out: dict[str, float] = {}  # "module.function" -> the limit it ran into
         self._child: _Child | None = None
         with contextlib.suppress(ChildCrashed):  # reported again by the first call
             self._child = self._start()
@@ -89,6 +90,12 @@ class Session:
         self.last_output = ""
         if time.monotonic() >= self.deadline:
             raise CallTimeout("submission time limit reached")
+        # A function that hung once is not run again: each hang would cost the full limit.
+        if (spent := self._timed_out.get(f"{module}.{function}")) is not None:
+            raise CallTimeout(
+                f"{function} was not run again: it did not finish within {spent:.3g} s "
+                "on an earlier case"
+            )
         if self._child is None:
             self._child = self._start()
         child = self._child
@@ -110,11 +117,15 @@ class Session:
             reply, reply_arrays = self._exchange(child, request, capture, limit)
         except TimeoutError as exc:
             self._finish(child, capture)
+            self._timed_out[f"{module}.{function}"] = limit
             raise CallTimeout(f"{function} did not finish within {limit:.3g} s",
                               self.last_output) from exc
         except _Ended as ended:
             self._finish(child, capture)
-            raise _exit_error(function, ended.frame, self.config, self.last_output) from None
+            error = _exit_error(function, ended.frame, self.config, self.last_output)
+            if isinstance(error, CallTimeout):  # its CPU time ran out
+                self._timed_out[f"{module}.{function}"] = self.config.cpu_seconds_per_call
+            raise error from None
         except (OSError, EOFError) as exc:
             self._finish(child, capture)
             raise ChildCrashed(f"{function} crashed the process running it",

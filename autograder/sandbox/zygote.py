@@ -17,10 +17,12 @@ import signal
 import socket
 import sys
 
+from autograder.tf_env import quiet_tensorflow
+
 
 def preload() -> None:
     """Import what student code and model building need, once, before any fork."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_tensorflow()
     import keras  # noqa: F401
     import numpy  # noqa: F401
     import tensorflow as tf
