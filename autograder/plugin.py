@@ -64,6 +64,7 @@ class GradingPlugin:
         self._proxy = proxy
         self._submission_id = submission_id
         self._state = state
+        self._submission_cache: dict[str, Any] = {}
         self.outcomes: list[TestOutcome] = []
         self.collection_errors: list[str] = []
         self.interrupted = False
@@ -86,6 +87,11 @@ class GradingPlugin:
     @pytest.fixture
     def grader_cache(self) -> dict[str, Any]:
         return self._state.cache
+
+    @pytest.fixture
+    def submission_cache(self) -> dict[str, Any]:
+        """Values computed for this submission only, shared by its tests."""
+        return self._submission_cache
 
     @pytest.fixture
     def submission_id(self) -> str:
@@ -211,16 +217,23 @@ def collect_plan(graders: list[Path] | None = None) -> list[TestOutcome]:
     return collector.outcomes
 
 
+# pytest plugins the graders never use (junitxml stays: it provides record_property). unraisableexception and threadexception
+# run gc.collect several times per session, which costs about half a second per
+# submission once TensorFlow's objects fill the heap.
+_UNUSED_PLUGINS = (
+    "cacheprovider", "terminal", "stepwise", "warnings", "unraisableexception",
+    "threadexception", "faulthandler", "doctest", "pastebin", "logging",
+    "legacypath", "tmpdir", "terminalprogress",
+)
+
+
 def _pytest_args(graders: list[Path] | None) -> list[str]:
     targets = [str(p) for p in (graders or [GRADERS_DIR])]
     return [
         *targets,
         "-c", os.devnull,
         "--rootdir", str(GRADERS_DIR),
-        "-p", "no:cacheprovider",
-        "-p", "no:terminal",
-        "-p", "no:stepwise",
-        "-p", "no:warnings",
+        *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
         "--capture=sys",
         "-o", "python_files=test_*.py",
         "--import-mode=importlib",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -45,6 +46,8 @@ class GraderWorker:
         self.plan = collect_plan()  # the shape of a result when grading cannot finish
         hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
         self.sandbox_config = _with_hidden(settings.sandbox, hidden)
+        # The imports above are permanent: keep the collector from rescanning them.
+        gc.freeze()
 
     @contextmanager
     def isolate(self, submission: Submission) -> Iterator[Session]:

@@ -9,6 +9,7 @@ cache. With training turned off the learning tests are skipped, not failed.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,27 +73,45 @@ def _expected(reference, grader_cache: dict[str, Any], builder: str, args=(), kw
     return grader_cache[key]
 
 
-def _student_model(student, builder: str, args=(), kwargs=None) -> KerasModelData:
-    value = student.call(MODULE, builder, *args, **(kwargs or {}))
+def _student_model(
+    student, submission_cache: dict[str, Any], builder: str, args=(), kwargs=None
+) -> KerasModelData:
+    """The student's model for one call, built once per submission in the sandbox."""
+    key = f"keras-student:{builder}:{args!r}:{sorted((kwargs or {}).items())!r}"
+    value = submission_cache.get(key)
+    if value is None:
+        value = student.call(MODULE, builder, *args, **(kwargs or {}))
     if type(value) is not KerasModelData:
         raise Mismatch(
             f"{builder} must return a Keras model",
             case=describe_call(builder, *args, **(kwargs or {})),
             got=f"a value of type {type(value).__name__}",
         )
+    submission_cache[key] = value
     return value
 
 
-def _student_layers(data: KerasModelData, builder: str, expected: Expected) -> list[LayerSpec]:
-    try:
-        return describe(data, expected.input_shape)
-    except UnsafeModel as exc:
+def _student_layers(
+    data: KerasModelData, grader_cache: dict[str, Any], builder: str, expected: Expected
+) -> list[LayerSpec]:
+    """The student's layers; a class of equal models is rebuilt once per grader process."""
+    digest = hashlib.sha256(data.config_json.encode()).hexdigest()
+    key = f"keras-describe:{digest}:{expected.input_shape!r}"
+    if key not in grader_cache:
+        try:
+            grader_cache[key] = describe(data, expected.input_shape)
+        except UnsafeModel as exc:
+            grader_cache[key] = exc
+    found = grader_cache[key]
+    if isinstance(found, UnsafeModel):
+        exc = found
         raise Mismatch(
             f"The model from {builder} cannot be graded",
             got=str(exc),
             hint="Build the model from keras.Input and the built-in layers only "
             "(Conv2D, MaxPooling2D, Flatten, Dense, ...).",
         ) from exc
+    return list(found)
 
 
 def _check_architecture(builder: str, case: str, expected: Expected, got: list[LayerSpec]):
@@ -127,27 +146,33 @@ def _misconception(expected: list[LayerSpec], got: list[LayerSpec]) -> str | Non
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_returns_model(student, reference, grader_cache, builder):
+def test_returns_model(student, submission_cache, reference, grader_cache, builder):
     """the function returns a Keras model the grader can rebuild"""
     expected = _expected(reference, grader_cache, builder)
-    _student_layers(_student_model(student, builder), builder, expected)
+    _student_layers(
+        _student_model(student, submission_cache, builder), grader_cache, builder, expected
+    )
 
 
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_architecture(student, reference, grader_cache, builder):
+def test_architecture(student, submission_cache, reference, grader_cache, builder):
     """the layers, their settings and output shapes match the specification"""
     expected = _expected(reference, grader_cache, builder)
-    got = _student_layers(_student_model(student, builder), builder, expected)
+    got = _student_layers(
+        _student_model(student, submission_cache, builder), grader_cache, builder, expected
+    )
     _check_architecture(builder, f"{builder}()", expected, got)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_parameter_count(student, reference, grader_cache, builder):
+def test_parameter_count(student, submission_cache, reference, grader_cache, builder):
     """the model has as many parameters as the specification"""
     expected = _expected(reference, grader_cache, builder)
-    got = _student_layers(_student_model(student, builder), builder, expected)
+    got = _student_layers(
+        _student_model(student, submission_cache, builder), grader_cache, builder, expected
+    )
     total = sum(spec.params for spec in got)
     if total != expected.params:
         raise Mismatch(
@@ -159,10 +184,10 @@ def test_parameter_count(student, reference, grader_cache, builder):
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_compile_settings(student, reference, grader_cache, builder):
+def test_compile_settings(student, submission_cache, reference, grader_cache, builder):
     """the model is compiled with Adam, sparse categorical cross-entropy and accuracy"""
     expected = _expected(reference, grader_cache, builder)
-    data = _student_model(student, builder)
+    data = _student_model(student, submission_cache, builder)
     problems = compare_compile(expected.compile, compile_spec(data.compile_config))
     if problems:
         raise Mismatch(f"The compile settings of {builder} differ", diff=problems)
@@ -179,11 +204,13 @@ def _dataset(options, grader_cache: dict[str, Any]) -> tuple[Dataset, bool]:
 
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_learns(student, reference, grader_cache, options, record_property, builder):
+def test_learns(
+    student, submission_cache, grader_cache, options, record_property, builder
+):
     """trained with a fixed seed, the model classifies held-out digits well enough"""
     if not options.train_models:
         pytest.skip("training is turned off for this run")
-    data = _student_model(student, builder)
+    data = _student_model(student, submission_cache, builder)
     dataset, instructor_data = _dataset(options, grader_cache)
     memo = TrainingMemo.in_cache(grader_cache, options.cache_dir)
     outcome = train_and_evaluate(
@@ -207,9 +234,10 @@ def test_learns(student, reference, grader_cache, options, record_property, buil
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_other_arguments(student, reference, grader_cache, variant):
+def test_other_arguments(student, submission_cache, reference, grader_cache, variant):
     """the builder honours its input_shape, num_classes and hidden_units arguments"""
     builder, args, kwargs = VARIANTS[variant]
     expected = _expected(reference, grader_cache, builder, args, kwargs)
-    got = _student_layers(_student_model(student, builder, args, kwargs), builder, expected)
+    data = _student_model(student, submission_cache, builder, args, kwargs)
+    got = _student_layers(data, grader_cache, builder, expected)
     _check_architecture(builder, describe_call(builder, *args, **kwargs), expected, got)
