@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.loading import load_submission, write_sources
-from autograder.paths import PACKAGE_DIR
+from autograder.paths import PACKAGE_DIR, STUDENT_MODULES
 from autograder.plugin import GraderState, GradingOptions, run_graders
 from autograder.results import EXERCISES, TestOutcome
 from autograder.sandbox.local import LocalProxy
+from autograder.source_scan import started
 
 PUBLIC_DIR = PACKAGE_DIR / "public"
 
@@ -60,11 +61,13 @@ def public_tests(include_model: bool) -> list[Path]:
 def run_check(path: Path, include_model: bool | None = None) -> CheckReport:
     """Run the public tests on the files or notebook at ``path``."""
     submission = load_submission(path)
-    if include_model is None:
-        include_model = "model.py" in submission.files
+    if include_model is None:  # TensorFlow is imported only for a model that was begun
+        model = submission.files.get("model.py")
+        include_model = model is not None and started(model, prefix="build_")
     with tempfile.TemporaryDirectory(prefix="convgrade-check-") as scratch:
         write_sources(submission, Path(scratch))
-        proxy = LocalProxy(Path(scratch))
+        names = tuple(m for m in STUDENT_MODULES if include_model or m != "model")
+        proxy = LocalProxy(Path(scratch), names=names)
         state = GraderState(reference={}, options=GradingOptions(train_models=False))
         outcomes, grader_errors = run_graders(
             proxy, "self-check", state, graders=public_tests(include_model)

@@ -217,9 +217,9 @@ def collect_plan(graders: list[Path] | None = None) -> list[TestOutcome]:
     return collector.outcomes
 
 
-# pytest plugins the graders never use (junitxml stays: it provides record_property). unraisableexception and threadexception
-# run gc.collect several times per session, which costs about half a second per
-# submission once TensorFlow's objects fill the heap.
+# pytest plugins the graders never use (junitxml stays: it provides record_property).
+# unraisableexception and threadexception run gc.collect several times per session,
+# which costs about half a second per submission once TensorFlow fills the heap.
 _UNUSED_PLUGINS = (
     "cacheprovider", "terminal", "stepwise", "warnings", "unraisableexception",
     "threadexception", "faulthandler", "doctest", "pastebin", "logging",

@@ -9,7 +9,6 @@ it), syntax errors, and quiz answers that are missing, unknown or unreadable.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import hashlib
 import json
@@ -29,6 +28,7 @@ from autograder.loading import (
 )
 from autograder.paths import STUDENT_FILES, course
 from autograder.quiz import Question, load_questions
+from autograder.source_scan import definitions
 
 MANIFEST = "MANIFEST.json"
 _MODULE_NOTEBOOKS = tuple(f"{module}.ipynb" for module in EXPECTED_FUNCTIONS)
@@ -137,7 +137,7 @@ def _validate(source: Path, out: Path, payload: dict[str, bytes], report: Submit
             if not notebook:
                 report.problems.append(f"{module}.py is missing: its exercise will score 0")
             continue
-        defined, stubs = _definitions(text)
+        defined, stubs = definitions(text)
         if defined is None:
             continue  # the syntax error is already among the problems
         where = "the notebook" if notebook else f"{module}.py"
@@ -153,33 +153,6 @@ def _validate(source: Path, out: Path, payload: dict[str, bytes], report: Submit
                 f"{', '.join(names)} in {where} still {verb} NotImplementedError"
             )
     _check_answers(submission.answers, "answers.toml" in payload or notebook, source, report)
-
-
-def _definitions(text: str) -> tuple[set[str] | None, set[str]]:
-    """Top-level names a module binds, and the functions still raising NotImplementedError."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None, set()
-    defined: set[str] = set()
-    unfinished: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            defined.add(node.name)
-            if any(_raises_not_implemented(stmt) for stmt in node.body):
-                unfinished.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.Assign):
-            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return defined, unfinished
-
-
-def _raises_not_implemented(stmt: ast.stmt) -> bool:
-    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
-        return False
-    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
 
 
 def _check_answers(

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from autograder.check import run_check
@@ -45,9 +46,12 @@ def test_a_mistake_fails_with_a_hint(tmp_path):
     assert any("off-by-one" in o.output for o in failures)
 
 
-def test_numpy_check_is_fast_and_never_imports_tensorflow(tmp_path):
-    """Without model.py the check finishes in seconds and leaves TensorFlow unimported."""
+@pytest.mark.parametrize("model", ["absent", "untouched stub"])
+def test_numpy_check_is_fast_and_never_imports_tensorflow(tmp_path, model):
+    """Without a begun model.py the check finishes in seconds and leaves TensorFlow unimported."""
     work = _work(tmp_path)
+    if model == "untouched stub":
+        shutil.copy(course().exercises / "model.py", work / "model.py")
     code = ("import sys, time; t = time.monotonic(); from pathlib import Path; "
             "from autograder.check import run_check; "
             f"r = run_check(Path({str(work)!r})); "
