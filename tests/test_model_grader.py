@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import types
 from pathlib import Path
-from typing import Any
 
 import pytest
+from grading_helpers import ModuleProxy
 
 from autograder.modules import load_module_group
 from autograder.paths import PACKAGE_DIR, course
 from autograder.plugin import GraderState, GradingOptions, run_graders
-from autograder.proxy import KerasModelData, MissingCode, StudentRaised
 from autograder.results import TestOutcome
 
 GRADER = PACKAGE_DIR / "graders" / "test_model.py"
 REFERENCE = (course().reference / "model.py").read_text()
-
-
-class ModelProxy:
-    """Calls a loaded module's functions; a Keras model crosses as KerasModelData."""
-
-    def __init__(self, modules: dict[str, types.ModuleType]) -> None:
-        self.modules = modules
-
-    def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
-        target = getattr(self.modules.get(module), function, None)
-        if not callable(target):
-            raise MissingCode(f"{module}.py has no function {function}")
-        try:
-            value = target(*args, **kwargs)
-        except Exception as exc:
-            raise StudentRaised(type(exc).__name__, str(exc)) from exc
-        return _as_data(value)
-
-
-def _as_data(value: Any) -> Any:
-    """A Keras model as the grader receives it from a child: JSON text and plain dicts."""
-    import keras
-
-    if not isinstance(value, keras.Model):
-        return value
-    compile_config = None
-    if value.compiled:
-        compile_config = json.loads(json.dumps(value.get_compile_config(), default=str))
-    return KerasModelData(value.to_json(), compile_config, None)
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +24,16 @@ def reference() -> dict[str, types.ModuleType]:
     return group.modules
 
 
-def _submission(tmp_path: Path, source: str) -> ModelProxy:
+def _submission(tmp_path: Path, source: str) -> ModuleProxy:
     folder = tmp_path / "submission"
     folder.mkdir(parents=True)
     (folder / "model.py").write_text(source)
     group = load_module_group(folder, ("model",))
     assert not group.errors, group.errors
-    return ModelProxy(group.modules)
+    return ModuleProxy(group.modules)
 
 
-def _grade(proxy: ModelProxy, state: GraderState, sid: str = "sid") -> list[TestOutcome]:
+def _grade(proxy: ModuleProxy, state: GraderState, sid: str = "sid") -> list[TestOutcome]:
     outcomes, errors = run_graders(proxy, sid, state, graders=[GRADER])
     assert errors == []
     return outcomes
