@@ -38,7 +38,7 @@ class GradingProgress:
         task = self.progress.tasks[self.task]
         elapsed = task.elapsed or 0.0
         rate = f"{60 * task.completed / elapsed:.0f}/min" if elapsed else ""
-        self.progress.update(self.task, rate=rate, last=result["submission"])
+        self.progress.update(self.task, rate=rate, last=escape(result["submission"]))
 
 
 @contextmanager
@@ -79,7 +79,7 @@ def scores_table(summary: RunSummary, limit: int = 40) -> Table | None:
     table.add_column("submission")
     table.add_column("score", justify="right")
     for sid, (score, max_score) in sorted(summary.scores.items()):
-        table.add_row(sid, f"{score:g} / {max_score:g}")
+        table.add_row(escape(sid), f"{score:g} / {max_score:g}")
     return table
 
 
@@ -90,7 +90,9 @@ def check_table(report: CheckReport) -> Table:
     table.add_column("passed", justify="right")
     table.add_column("what to look at")
     for row in report.rows:
-        notes = "\n\n".join(f"[bold]{o.name}[/bold]\n{escape(o.output)}" for o in row.failures)
+        notes = "\n\n".join(
+            f"[bold]{escape(o.name)}[/bold]\n{escape(o.output)}" for o in row.failures
+        )
         mark = "[green]ok" if not row.failures and row.outcomes else "[red]" if row.failures else ""
         table.add_row(row.exercise, f"{mark} {row.passed}/{len(row.outcomes)}", notes)
     for message in report.errors:
