@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.gradebook import write_gradebook
-from autograder.loading import discover_submissions, submission_id
+from autograder.loading import discover_with_warnings, submission_id
 from autograder.output import is_graded, load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.report import write_reports
@@ -34,6 +34,7 @@ class RunSummary:
     timeouts: list[str] = field(default_factory=list)
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     interrupted: bool = False
 
     @property
@@ -45,21 +46,25 @@ class RunSummary:
         return statistics.median(s for s, _ in self.scores.values()) if self.scores else 0.0
 
 
-def plan(
-    inputs: Sequence[Path], layout: OutputLayout, regrade: bool
-) -> tuple[list[Path], list[str]]:
-    """The submissions still to grade, and the ids skipped because already graded."""
-    todo, skipped, seen = [], [], set()
-    for path in discover_submissions(inputs):
-        sid = submission_id(path)
-        if sid in seen:
-            continue  # two inputs with one id would overwrite each other's result
-        seen.add(sid)
-        if not regrade and is_graded(layout, sid):
-            skipped.append(sid)
+@dataclass
+class Plan:
+    """What a run will grade, what it skips as already graded, and what it leaves out."""
+
+    todo: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan(inputs: Sequence[Path], layout: OutputLayout, regrade: bool) -> Plan:
+    """The submissions still to grade; duplicate ids are left out with a warning."""
+    paths, warnings = discover_with_warnings(inputs)
+    result = Plan(warnings=warnings)
+    for path in paths:
+        if not regrade and is_graded(layout, submission_id(path)):
+            result.skipped.append(submission_id(path))
         else:
-            todo.append(path)
-    return todo, skipped
+            result.todo.append(path)
+    return result
 
 
 def grade_paths(
@@ -78,8 +83,9 @@ def grade_paths(
     layout.ensure()
     settings = settings or WorkerSettings()
     settings = replace(settings, hidden_paths=(*settings.hidden_paths, out.resolve()))
-    todo, skipped = plan(inputs, layout, regrade)
-    summary = RunSummary(skipped=skipped)
+    planned = plan(inputs, layout, regrade)
+    todo = planned.todo
+    summary = RunSummary(skipped=planned.skipped, warnings=planned.warnings)
     if on_start:
         on_start(len(todo))
     try:

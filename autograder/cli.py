@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from autograder.tf_env import quiet_tensorflow
 
@@ -118,6 +119,8 @@ def grade(
             on_result=progress.advance,
             on_start=progress.start,
         )
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning: {escape(warning)}")
     stdout.print(summary_table(summary, f"convgrade: {out}"))
     scores = scores_table(summary)
     if scores is not None:
