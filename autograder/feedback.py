@@ -20,6 +20,8 @@ _MAX_NESTING = 8
 _PLAIN = (int, float, str, bool, tuple, list, dict, type(None))
 # Inputs up to this many values are printed in full with a failing case.
 INPUT_SHOWN_UP_TO = 50
+# Inputs laid out as a filter bank (f_h, f_w, C_prev, C) rather than a batch of images.
+KERNEL_INPUTS = frozenset({"W"})
 
 
 class Mismatch(AssertionError):
@@ -223,7 +225,8 @@ def expect_close(
     failure = _diagnosed(message, case, show_array(expected), show_array(got), got, diagnose)
     for name, array in (inputs or {}).items():
         if np.size(array) <= INPUT_SHOWN_UP_TO:
-            failure.diff.append(f"Input {name}: {show_array(np.asarray(array))}")
+            shown = show_array(np.asarray(array), kernel=name in KERNEL_INPUTS)
+            failure.diff.append(f"Input {name}: {shown}")
     raise failure
 
 
@@ -277,28 +280,36 @@ def _diagnosed(
     )
 
 
-def show_array(array: np.ndarray, max_elems: int = 48) -> str:
+def show_array(array: np.ndarray, max_elems: int = 48, *, kernel: bool = False) -> str:
     """A short, readable rendering of an array: its shape, then its values (elided if many).
 
     A 4-D batch ``(m, H, W, C)`` is shown as one ``H x W`` grid per example and
-    channel, the way the lectures draw feature maps.
+    channel, the way the lectures draw feature maps. With ``kernel`` a 4-D array
+    is a filter bank ``(f_h, f_w, C_prev, C)``, shown as one ``f_h x f_w`` grid
+    per filter and input channel.
     """
     array = np.asarray(array)
     if array.ndim == 0:
         return _grid(array, max_elems)
     head = f"array of shape {array.shape}"
-    if array.ndim != 4 or array.shape[1] * array.shape[2] == 0:
+    if array.ndim != 4 or array.size == 0:
         return f"{head}: {_grid(array, max_elems)}"
+    if kernel:  # (f_h, f_w, C_prev, C) -> one grid per (filter, input channel)
+        grids = array.transpose(3, 2, 0, 1)
+        label = "filter {0}, input channel {1}"
+    else:  # (m, H, W, C) -> one grid per (example, channel)
+        grids = array.transpose(0, 3, 1, 2)
+        label = "example {0}, channel {1}"
     lines, shown = [head + ":"], 0
-    for example in range(array.shape[0]):
-        for channel in range(array.shape[3]):
-            grid = array[example, :, :, channel]
+    for outer in range(grids.shape[0]):
+        for inner in range(grids.shape[1]):
+            grid = grids[outer, inner]
             if shown and (shown + grid.size > max_elems or len(lines) > 6):
                 lines.append("  ...")
                 return "\n".join(lines)
             shown += grid.size
             text = _grid(grid, max_elems).replace("\n", "\n    ")
-            lines.append(f"  [example {example}, channel {channel}]\n    {text}")
+            lines.append(f"  [{label.format(outer, inner)}]\n    {text}")
     return "\n".join(lines)
 
 

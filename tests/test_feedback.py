@@ -177,3 +177,12 @@ class TestShowArray:
         """Large arrays are cut short instead of printed in full."""
         assert len(show_array(np.zeros((4, 30, 30, 3)))) < 1500
         assert "..." in show_array(np.arange(1000.0))
+
+
+def test_show_array_draws_a_filter_bank_per_filter_and_input_channel():
+    """With kernel=True a (f_h, f_w, C_prev, C) array shows one f_h x f_w grid per pair."""
+    W = np.zeros((2, 3, 1, 2))
+    W[:, :, 0, 1] = [[1, 2, 3], [4, 5, 6]]
+    text = show_array(W, kernel=True)
+    assert "[filter 1, input channel 0]" in text and "example" not in text
+    assert "[[1. 2. 3.]\n     [4. 5. 6.]]" in text
