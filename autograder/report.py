@@ -22,6 +22,12 @@ _ENV = jinja2.Environment(
 )
 
 
+def _most_instructive(test: dict[str, Any]) -> tuple[bool, int]:
+    """Sort key: diagnosed failures first, then the shortest, whose case is easiest to redo."""
+    diagnosed = any(tag.startswith("misconception:") for tag in test.get("tags", []))
+    return (not diagnosed, len(test.get("output", "")))
+
+
 def report_context(result: dict[str, Any]) -> dict[str, Any]:
     """The view of a result a report shows: totals, exercises with their tests, the quiz."""
     tests = [t for t in result.get("tests", []) if t.get("exercise") != "quiz"]
@@ -37,7 +43,9 @@ def report_context(result: dict[str, Any]) -> dict[str, Any]:
                 "max_score": totals["max_score"],
                 "passed": sum(t["status"] == "passed" for t in own),
                 "total": len(own),
-                "failures": [t for t in own if t["status"] != "passed"],
+                "failures": sorted(
+                    (t for t in own if t["status"] != "passed"), key=_most_instructive
+                ),
             }
         )
     quiz_totals = result.get("exercises", {}).get("quiz")

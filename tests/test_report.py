@@ -42,3 +42,19 @@ class TestReports:
     def test_rendering_is_deterministic(self):
         """The same stored result renders to the same text."""
         assert render_html(_stored()) == render_html(_stored())
+
+    def test_diagnosed_and_short_failures_come_first(self):
+        """Within an exercise the diagnosed failure leads, then the shortest case."""
+        result = SubmissionResult(
+            submission="dan",
+            tests=[
+                TestOutcome("long case", "convolution", 0, 1, "failed", "x" * 500),
+                TestOutcome("short case", "convolution", 0, 1, "failed", "x" * 20),
+                TestOutcome("diagnosed case", "convolution", 0, 1, "failed", "y" * 900,
+                            ["misconception:missing-bias"]),
+            ],
+        ).to_gradescope_dict()
+        text = render_markdown(result)
+        positions = [text.index(f"### {name}") for name in
+                     ("diagnosed case", "short case", "long case")]
+        assert positions == sorted(positions)
