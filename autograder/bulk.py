@@ -83,6 +83,11 @@ def grade_paths(
     layout.ensure()
     settings = settings or WorkerSettings()
     settings = replace(settings, hidden_paths=(*settings.hidden_paths, out.resolve()))
+    if settings.options.cache_dir is None and not dask_address:
+        # Local grader processes share training outcomes through the output folder,
+        # so each distinct model trains once per run, and not again when it resumes.
+        options = replace(settings.options, cache_dir=layout.training_cache.resolve())
+        settings = replace(settings, options=options)
     planned = plan(inputs, layout, regrade)
     todo = planned.todo
     summary = RunSummary(skipped=planned.skipped, warnings=planned.warnings)

@@ -101,6 +101,11 @@ class OutputLayout:
     def stats(self) -> Path:
         return self.root / "stats"
 
+    @property
+    def training_cache(self) -> Path:
+        """Training outcomes shared by the run's grader processes and by later runs."""
+        return self.root / "cache" / "training"
+
     def result(self, submission_id: str) -> Path:
         return self.results / f"{submission_id}.json"
 

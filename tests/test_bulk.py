@@ -120,3 +120,24 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_results(tmp_path: Path):
     for data in _results(out).values():
         assert data["max_score"] > 0
     assert (out / "gradebook.csv").exists()
+
+
+@pytest.mark.slow
+def test_training_outcomes_are_shared_through_the_output_folder(tmp_path: Path):
+    """A regrade in a new process finds every model's training in OUT/cache, not retrained."""
+    submission = reference_submission(tmp_path / "class", "ann")
+    out = tmp_path / "out"
+    grade_paths([submission], out)
+    first = _results(out)["ann"]
+    assert len(list((out / "cache" / "training").glob("*.json"))) == 3
+    command = [sys.executable, "-m", "autograder", "grade", str(submission), "--out", str(out),
+               "--regrade", "--workers", "1"]
+    assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
+    second = _results(out)["ann"]
+
+    def memo(result: dict) -> list:
+        return [t["details"]["properties"]["memo_hit"] for t in result["tests"]
+                if "memo_hit" in t.get("details", {}).get("properties", {})]
+
+    assert memo(first) == [False] * 3 and memo(second) == [True] * 3
+    assert second["score"] == first["score"] == first["max_score"]

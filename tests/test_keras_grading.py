@@ -250,6 +250,19 @@ class TestTraining:
         assert fresh.get("other") is None
         assert (fresh.hits, fresh.misses) == (1, 1)
 
+    def test_memo_writers_racing_leave_one_whole_record(self, tmp_path: Path):
+        """many memos writing the same key leave one readable record and no temporary files"""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def write(i: int) -> None:
+            TrainingMemo({}, tmp_path).put("k", TrainingOutcome(0.5 + i / 100, 2, 1.0))
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(write, range(32)))
+        assert [p.name for p in tmp_path.iterdir()] == ["k.json"]
+        found = TrainingMemo({}, tmp_path).get("k")
+        assert found is not None and 0.5 <= found.accuracy < 0.83
+
     def test_identical_model_trains_once(self, digits):
         """the second identical model is answered by the memo with the same accuracy"""
         memo = TrainingMemo.in_cache({})

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -100,10 +102,13 @@ class TrainingMemo:
         record = asdict(outcome) | {"memo_hit": False}
         self.store[key] = record
         if self.cache_dir is not None:
+            # Grader processes may finish the same model at once: each writes its own
+            # temporary file and renames it, so a reader sees a whole record or none.
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            temporary = self.cache_dir / f"{key}.tmp"
-            temporary.write_text(json.dumps(record))
-            temporary.replace(self.cache_dir / f"{key}.json")
+            fd, temporary = tempfile.mkstemp(prefix=f".{key}-", suffix=".tmp", dir=self.cache_dir)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(json.dumps(record))
+            os.replace(temporary, self.cache_dir / f"{key}.json")
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
