@@ -12,7 +12,7 @@ from sample_submissions import (
     stub_submission,
 )
 
-from autograder.authoring.examples import SAMPLES, build_sample
+from autograder.authoring.examples import MISTAKES, SAMPLES, build_sample
 from autograder.grade import grade_submission
 from autograder.worker import GraderWorker, WorkerSettings
 
@@ -61,6 +61,17 @@ def test_mistakes_lose_only_their_own_points_and_are_diagnosed(worker, tmp_path:
     assert scores["convolution"]["score"] < scores["convolution"]["max_score"]
     tags = {tag for t in result.tests for tag in t.tags}
     assert "misconception:kernel-flipped" in tags
+
+
+@pytest.mark.parametrize("mistake", [m for m in MISTAKES if m != "hostile"])
+def test_every_sample_mistake_costs_points_in_its_own_exercise(worker, tmp_path: Path, mistake):
+    """Each typical mistake of the demo samples really loses points where it was made."""
+    module, _ = MISTAKES[mistake]
+    result = grade_submission(mistaken_submission(tmp_path, mistake, mistake), worker)
+    scores = result.exercise_scores()
+    assert scores[module]["score"] < scores[module]["max_score"], result.errors
+    assert scores["quiz"]["score"] == scores["quiz"]["max_score"]
+    assert result.errors == []
 
 
 def test_grading_is_deterministic_per_submission_id(worker, tmp_path: Path):
