@@ -85,9 +85,10 @@ def test_wrong_layer_loses_architecture_points_with_a_diff(tmp_path, reference):
 
 
 def test_uncompiled_models_lose_only_the_compile_points(tmp_path, reference):
-    """models returned without compile() fail the three compile tests and nothing else"""
+    """models returned without compile() fail the three compile tests and nothing else:
+    they are trained with the specified compile settings, so learning still scores"""
     source = REFERENCE.replace("    model.compile(", "    dict(")
-    state = GraderState(reference=reference, options=GradingOptions(train_models=False))
+    state = GraderState(reference=reference, options=GradingOptions(train_models=True))
     outcomes = _grade(_submission(tmp_path, source), state)
     lost = _lost(outcomes)
     assert sorted(lost) == sorted(
@@ -95,7 +96,10 @@ def test_uncompiled_models_lose_only_the_compile_points(tmp_path, reference):
         for b in ("build_mnist_cnn", "build_strided_cnn", "build_dense_baseline")
     )
     assert all("not compiled" in o.output for o in lost.values())
-    assert sum(o.score for o in outcomes) == 21 - 3
+    assert sum(o.score for o in outcomes) == 30 - 3
+    learned = [o for o in outcomes if o.name.startswith("trained with a fixed seed")]
+    assert len(learned) == 3
+    assert all(o.details["properties"]["compiled_by_grader"] is True for o in learned)
 
 
 def test_lambda_layer_is_refused_without_running_it(tmp_path, reference):

@@ -10,6 +10,7 @@ cache. With training turned off the learning tests are skipped, not failed.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,7 @@ class Expected:
     compile: CompileSpec
     params: int
     input_shape: tuple[int, ...]
+    compile_config: dict[str, Any]  # as plain data, the way a child sends one
 
 
 def _expected(reference, grader_cache: dict[str, Any], builder: str, args=(), kwargs=None):
@@ -68,7 +70,8 @@ def _expected(reference, grader_cache: dict[str, Any], builder: str, args=(), kw
         spec = compile_spec(model.get_compile_config())
         assert spec is not None, f"reference {builder} is not compiled"
         grader_cache[key] = Expected(
-            describe_model(model), spec, int(model.count_params()), tuple(model.input_shape[1:])
+            describe_model(model), spec, int(model.count_params()), tuple(model.input_shape[1:]),
+            json.loads(json.dumps(model.get_compile_config(), default=str)),
         )
     return grader_cache[key]
 
@@ -205,7 +208,7 @@ def _dataset(options, grader_cache: dict[str, Any]) -> tuple[Dataset, bool]:
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_learns(
-    student, submission_cache, grader_cache, options, record_property, builder
+    student, submission_cache, reference, grader_cache, options, record_property, builder
 ):
     """trained with a fixed seed, the model classifies held-out digits well enough"""
     if not options.train_models:
@@ -213,8 +216,14 @@ def test_learns(
     data = _student_model(student, submission_cache, builder)
     dataset, instructor_data = _dataset(options, grader_cache)
     memo = TrainingMemo.in_cache(grader_cache, options.cache_dir)
+    # A model returned without compile() already loses the compile test; it is
+    # trained with the specified settings so that the same slip is not charged twice.
+    compile_config = data.compile_config
+    if compile_config is None:
+        compile_config = _expected(reference, grader_cache, builder).compile_config
+        record_property("compiled_by_grader", True)
     outcome = train_and_evaluate(
-        data.config_json, data.compile_config, dataset, SEED, EPOCHS, memo=memo
+        data.config_json, compile_config, dataset, SEED, EPOCHS, memo=memo
     )
     record_property("accuracy", round(outcome.accuracy, 4))
     record_property("memo_hit", outcome.memo_hit)
