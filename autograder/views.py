@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,6 +84,10 @@ def scores_table(summary: RunSummary, limit: int = 40) -> Table | None:
     return table
 
 
+# The message of a generated stub that was never filled in.
+_UNSTARTED = re.compile(r"NotImplementedError: (\w+) is not implemented yet")
+
+
 def check_table(report: CheckReport) -> Table:
     """One row per exercise, then one line per failing public test with its hint."""
     table = Table(title="convgrade check (public tests)", show_lines=True)
@@ -90,8 +95,14 @@ def check_table(report: CheckReport) -> Table:
     table.add_column("passed", justify="right")
     table.add_column("what to look at")
     for row in report.rows:
+        unstarted = sorted({m.group(1) for o in row.failures if (m := _UNSTARTED.search(o.output))})
         notes = "\n\n".join(
-            f"[bold]{escape(o.name)}[/bold]\n{escape(o.output)}" for o in row.failures
+            [f"not started yet: {escape(', '.join(unstarted))}"] * bool(unstarted)
+            + [
+                f"[bold]{escape(o.name)}[/bold]\n{escape(o.output)}"
+                for o in row.failures
+                if not _UNSTARTED.search(o.output)
+            ]
         )
         mark = "[green]ok" if not row.failures and row.outcomes else "[red]" if row.failures else ""
         table.add_row(row.exercise, f"{mark} {row.passed}/{len(row.outcomes)}", notes)

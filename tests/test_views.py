@@ -24,3 +24,20 @@ def test_check_table_keeps_bracketed_case_ids_and_output():
     assert "six filters [gray]" in text
     assert "[red]not a style[/red]" in text
     assert "0/1" in text
+
+
+def test_check_table_folds_untouched_stubs_into_one_line():
+    """Failures of stubs that still raise NotImplementedError become one 'not started' line."""
+    stub = "Your code raised: NotImplementedError: {} is not implemented yet"
+    outcomes = [
+        TestOutcome("dense case", "params", 0.0, 1.0, "failed", output=stub.format("dense_params")),
+        TestOutcome("conv case", "params", 0.0, 1.0, "failed",
+                    output=stub.format("conv2d_params")),
+        TestOutcome("other dense case", "params", 0.0, 1.0, "failed",
+                    output=stub.format("dense_params")),
+        TestOutcome("summary case", "params", 0.0, 1.0, "failed", output="Got: 3, expected 4"),
+    ]
+    text = _render(check_table(CheckReport(rows=[CheckRow("params", outcomes)])))
+    assert "not started yet: conv2d_params, dense_params" in text
+    assert "dense case" not in text and "summary case" in text and "expected 4" in text
+    assert "0/4" in text
