@@ -1,6 +1,6 @@
 """Bulk-grading benchmark: N synthetic submissions, graded as an instructor would.
 
-Run with ``python benchmarks/bulk.py [--count 1000] [--workers N]``. The class
+Run with ``python benchmarks/bulk.py [--count 1000] [--workers N] [--unique-models]``. The class
 mixes correct submissions, each typical NumPy mistake, untouched stubs and a
 few distinct Keras architectures (so the training memo has work to save). It
 prints submissions per minute, seconds per submission, the peak memory of the
@@ -58,7 +58,23 @@ def build_dense_baseline(input_shape=(28, 28, 1), hidden_units=128, num_classes=
 }
 
 
-def make_class(root: Path, count: int) -> list[Path]:
+# With --unique-models every submission's dense baseline gets its own hidden size,
+# so every submission brings one model the memo has never seen: the worst case.
+UNIQUE_BASELINE = '''
+
+def build_dense_baseline(input_shape=(28, 28, 1), hidden_units=128, num_classes=10):
+    model = keras.Sequential([
+        keras.Input(shape=input_shape),
+        keras.layers.Flatten(),
+        keras.layers.Dense({units}, activation="relu"),
+        keras.layers.Dense(num_classes, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+'''
+
+
+def make_class(root: Path, count: int, unique_models: bool = False) -> list[Path]:
     """``count`` submissions cycling through mistakes, stubs and architectures."""
     kinds: list[tuple[str, ...]] = [(), *((m,) for m in NUMPY_MISTAKES), ("stubs",)]
     architectures = list(ARCHITECTURES)
@@ -72,6 +88,8 @@ def make_class(root: Path, count: int) -> list[Path]:
             sample = Sample(sid, mistakes=kind)
         path = build_sample(sample, root)
         override = ARCHITECTURES[architectures[index % len(architectures)]]
+        if unique_models:
+            override = UNIQUE_BASELINE.format(units=129 + index)
         if override and kind != ("stubs",):
             with (path / "model.py").open("a", encoding="utf-8") as handle:
                 handle.write(override)
@@ -137,11 +155,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true", help="keep the class and results")
+    parser.add_argument("--unique-models", action="store_true",
+                        help="give every submission a model no other has (worst case for the memo)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="convgrade-bench-"))
     try:
         started = time.monotonic()
-        make_class(workdir / "class", args.count)
+        make_class(workdir / "class", args.count, args.unique_models)
         built = time.monotonic() - started
         with TreeMemory() as memory:
             started = time.monotonic()
