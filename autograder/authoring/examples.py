@@ -66,19 +66,13 @@ def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
     return kh * kw * in_channels * filters
 '''),
     "uncompiled-model": ("model", '''
+_correct_build_mnist_cnn = build_mnist_cnn
+
 
 def build_mnist_cnn(input_shape=(28, 28, 1), num_classes=10):
-    # The right layers, but model.compile(...) was forgotten.
-    return keras.Sequential([
-        keras.Input(shape=input_shape),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(num_classes, activation="softmax"),
-    ])
+    # The right layers in a new model, but model.compile(...) was forgotten.
+    layers = _correct_build_mnist_cnn(input_shape, num_classes).layers
+    return keras.Sequential([keras.Input(shape=input_shape), *layers])
 '''),
     "hostile": ("convolution", '''
 import os as _os
