@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from autograder.feedback import as_int, as_shape, expect_equal
@@ -29,42 +31,35 @@ def check_size(student, reference, n, f, stride, padding) -> None:
 
 
 def check_conv_shape(student, reference, input_shape, filters, kernel, stride, padding) -> None:
-    args = (input_shape, filters, kernel, stride, padding)
-    expected = tuple(reference[MODULE].conv_output_shape(*args))
-    got = as_shape(
-        student.call(MODULE, "conv_output_shape", *args), name="conv_output_shape", length=3
-    )
-    expect_equal(
-        got,
-        expected,
-        what="conv_output_shape",
-        case=describe_call("conv_output_shape", *args),
-        diagnose=lambda value: diagnose(
-            value,
-            window_shape_variants(input_shape, kernel, stride, padding, filters=filters),
-            expected=expected,
-        ),
+    _check_shape(
+        student, reference, "conv_output_shape", (input_shape, filters, kernel, stride, padding),
+        lambda: window_shape_variants(input_shape, kernel, stride, padding, filters=filters),
     )
 
 
 def check_pool_shape(student, reference, input_shape, pool_size, stride, padding) -> None:
-    args = (input_shape, pool_size, stride, padding)
-    expected = tuple(reference[MODULE].pool_output_shape(*args))
-    got = as_shape(
-        student.call(MODULE, "pool_output_shape", *args), name="pool_output_shape", length=3
+    window_stride = pool_size if stride is None else stride
+    _check_shape(
+        student, reference, "pool_output_shape", (input_shape, pool_size, stride, padding),
+        lambda: window_shape_variants(input_shape, pool_size, window_stride, padding),
     )
+
+
+def _check_shape(
+    student, reference, function: str, args: tuple, variants: Callable[[], dict]
+) -> None:
+    """The student's (H, W, C) from ``function(*args)`` against the reference's.
+
+    ``variants`` gives what each known mistake would return; it runs only on a mismatch.
+    """
+    expected = tuple(getattr(reference[MODULE], function)(*args))
+    got = as_shape(student.call(MODULE, function, *args), name=function, length=3)
     expect_equal(
         got,
         expected,
-        what="pool_output_shape",
-        case=describe_call("pool_output_shape", *args),
-        diagnose=lambda value: diagnose(
-            value,
-            window_shape_variants(
-                input_shape, pool_size, pool_size if stride is None else stride, padding
-            ),
-            expected=expected,
-        ),
+        what=function,
+        case=describe_call(function, *args),
+        diagnose=lambda value: diagnose(value, variants(), expected=expected),
     )
 
 
