@@ -4,7 +4,8 @@ The bundle holds the generated exercises (stubs, notebooks, ``answers.toml``,
 ``README.md``) at its root, a ``requirements.txt``, the quiz questions without
 their keys, and the public self-check tests. ``assert_clean_bundle`` then
 searches it for anything from the instructor side: copies of reference, grader
-or key files, lines of a solution, quiz explanations, or a solution marker.
+or key files, lines of a solution, quiz explanations, distinctive quiz answers
+(numbers of 100 or more, shapes), or a solution marker.
 """
 
 from __future__ import annotations
@@ -140,6 +141,30 @@ def _explanation_sentences(course: CourseLayout) -> set[str]:
     return sentences
 
 
+def answer_patterns(answer: object) -> list[str]:
+    """Regexes for the ways a distinctive numeric or shape answer is usually written.
+
+    Small numbers and letters are left out: they appear in any text by chance.
+    """
+    if isinstance(answer, int | float) and not isinstance(answer, bool) and abs(answer) >= 100:
+        text = f"{answer:g}" if isinstance(answer, float) else str(answer)
+        return [rf"(?<![\d.,]){re.escape(v)}(?![\d]|[.,]\d)" for v in {text, f"{answer:,}"}]
+    if isinstance(answer, str) and re.fullmatch(r"\d+x\d+x\d+", answer):
+        h, w, c = answer.split("x")
+        return [rf"\b{h}\s*x\s*{w}\s*x\s*{c}\b", rf"\(\s*{h},\s*{w},\s*{c}\s*\)"]
+    return []
+
+
+def _answer_searches(course: CourseLayout) -> dict[str, list[re.Pattern[str]]]:
+    if not course.quiz_keys.is_file():
+        return {}
+    found = {
+        qid: [re.compile(p) for p in answer_patterns(key.answer)]
+        for qid, key in load_keys(course.quiz_keys).items()
+    }
+    return {qid: patterns for qid, patterns in found.items() if patterns}
+
+
 def _texts(path: Path) -> list[str]:
     """The text a person would read in a file: for notebooks, the cell sources too."""
     raw = path.read_bytes().decode("utf-8", errors="replace")
@@ -162,6 +187,7 @@ def assert_clean_bundle(out: Path, course: CourseLayout) -> list[str]:
             secrets[_digest(data)] = path
     solution_lines = _solution_lines(course)
     sentences = _explanation_sentences(course)
+    answers = _answer_searches(course)
     leaks: list[str] = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         rel = path.relative_to(out).as_posix()
@@ -177,4 +203,7 @@ def assert_clean_bundle(out: Path, course: CourseLayout) -> list[str]:
         flat = " ".join(" ".join(texts).split())
         leaks += [f"{rel}: text from a quiz explanation: {sentence}"
                   for sentence in sorted(s for s in sentences if s in flat)]
+        leaks += [f"{rel}: the answer to quiz question {qid}"
+                  for qid, patterns in answers.items()
+                  if any(p.search(text) for p in patterns for text in texts)]
     return leaks

@@ -11,7 +11,7 @@ import pytest
 from autograder import release
 from autograder.paths import STUDENT_MODULES, course
 from autograder.quiz import load_keys
-from autograder.release import assert_clean_bundle, build_release
+from autograder.release import answer_patterns, assert_clean_bundle, build_release
 
 
 @pytest.fixture(scope="module")
@@ -131,37 +131,28 @@ def test_marker_is_found(bundle, tmp_path):
     ]
 
 
-def _answer_patterns(answer: object) -> list[str]:
-    """Ways a distinctive numeric or shape answer could be written in the bundle."""
-    if isinstance(answer, int | float) and not isinstance(answer, bool) and abs(answer) >= 100:
-        text = f"{answer:g}" if isinstance(answer, float) else str(answer)
-        return [rf"(?<![\d.,]){re.escape(v)}(?![\d]|[.,]\d)" for v in {text, f"{answer:,}"}]
-    if isinstance(answer, str) and re.fullmatch(r"\d+x\d+x\d+", answer):
-        h, w, c = answer.split("x")
-        return [rf"\b{h}\s*x\s*{w}\s*x\s*{c}\b", rf"\(\s*{h},\s*{w},\s*{c}\s*\)"]
-    return []
-
-
 def test_bundle_does_not_give_away_quiz_answers(bundle):
     """No numeric answer of 100 or more and no shape answer appears in the student bundle."""
     keys = load_keys(course().quiz_keys)
-    patterns = {qid: _answer_patterns(key.answer) for qid, key in keys.items()}
-    assert sum(map(len, patterns.values())) >= 10, "too few distinctive answers to search for"
-    found = []
-    for path in bundle.rglob("*"):
-        if path.is_file() and path.suffix in {".py", ".ipynb", ".md", ".toml", ".txt"}:
-            text = path.read_text(encoding="utf-8")
-            found += [
-                f"{path.relative_to(bundle)}: {qid}"
-                for qid, options in patterns.items()
-                if any(re.search(p, text) for p in options)
-            ]
-    assert found == []
+    distinctive = [qid for qid, key in keys.items() if answer_patterns(key.answer)]
+    assert len(distinctive) >= 8, "too few distinctive answers to search for"
+    assert not [leak for leak in assert_clean_bundle(bundle, course()) if "answer" in leak]
+
+
+def test_planted_answer_is_found(bundle, tmp_path):
+    """A docstring example that prints a quiz answer is reported."""
+    out = _copy(bundle, tmp_path)
+    with (out / "shapes.py").open("a") as fh:
+        fh.write('\n# conv_output_shape((28, 28, 8), 12, 4, 2, "same") gives (14, 14, 12)\n')
+    assert assert_clean_bundle(out, course()) == [
+        "shapes.py: the answer to quiz question strided_output_shape"
+    ]
 
 
 def test_answer_search_would_see_a_leak():
     """The patterns match the ways a leaked answer is usually written."""
-    assert any(re.search(p, "gives (14, 14, 12) here") for p in _answer_patterns("14x14x12"))
-    assert any(re.search(p, "a 26 x 26 x 64 map") for p in _answer_patterns("26x26x64"))
-    assert any(re.search(p, "has 235,200 weights") for p in _answer_patterns(235200))
-    assert not any(re.search(p, "has 1235200 weights") for p in _answer_patterns(235200))
+    assert any(re.search(p, "gives (14, 14, 12) here") for p in answer_patterns("14x14x12"))
+    assert any(re.search(p, "a 26 x 26 x 64 map") for p in answer_patterns("26x26x64"))
+    assert any(re.search(p, "has 235,200 weights") for p in answer_patterns(235200))
+    assert not any(re.search(p, "has 1235200 weights") for p in answer_patterns(235200))
+    assert answer_patterns("b") == [] and answer_patterns(4) == []
