@@ -147,24 +147,25 @@ def _misconception(expected: list[LayerSpec], got: list[LayerSpec]) -> str | Non
     return "stride-ignored" if strides_wrong and not settings_differ else None
 
 
+def _expected_and_got(student, submission_cache, reference, grader_cache, builder: str):
+    """The reference model's description and the student's layers for ``builder()``."""
+    expected = _expected(reference, grader_cache, builder)
+    data = _student_model(student, submission_cache, builder)
+    return expected, _student_layers(data, grader_cache, builder, expected)
+
+
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_returns_model(student, submission_cache, reference, grader_cache, builder):
     """the function returns a Keras model the grader can rebuild"""
-    expected = _expected(reference, grader_cache, builder)
-    _student_layers(
-        _student_model(student, submission_cache, builder), grader_cache, builder, expected
-    )
+    _expected_and_got(student, submission_cache, reference, grader_cache, builder)
 
 
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_architecture(student, submission_cache, reference, grader_cache, builder):
     """the layers, their settings and output shapes match the specification"""
-    expected = _expected(reference, grader_cache, builder)
-    got = _student_layers(
-        _student_model(student, submission_cache, builder), grader_cache, builder, expected
-    )
+    expected, got = _expected_and_got(student, submission_cache, reference, grader_cache, builder)
     _check_architecture(builder, f"{builder}()", expected, got)
 
 
@@ -172,10 +173,7 @@ def test_architecture(student, submission_cache, reference, grader_cache, builde
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_parameter_count(student, submission_cache, reference, grader_cache, builder):
     """the model has as many parameters as the specification"""
-    expected = _expected(reference, grader_cache, builder)
-    got = _student_layers(
-        _student_model(student, submission_cache, builder), grader_cache, builder, expected
-    )
+    expected, got = _expected_and_got(student, submission_cache, reference, grader_cache, builder)
     total = sum(spec.params for spec in got)
     if total != expected.params:
         raise Mismatch(
