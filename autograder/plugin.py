@@ -140,6 +140,7 @@ def _outcome(item: pytest.Item, call: pytest.CallInfo[None], passed: bool) -> Te
         score=max_score if passed else 0.0,
         max_score=max_score,
         status="passed" if passed else "failed",
+        id=stable_test_id(item),
     )
     if not passed and call.excinfo is not None:
         _describe_failure(outcome, call.excinfo.value)
@@ -184,6 +185,11 @@ def _test_name(item: pytest.Item) -> str:
     return f"{summary} [{callspec.id}]" if callspec is not None else summary
 
 
+def stable_test_id(item: pytest.Item) -> str:
+    """The stable id of a hidden test: ``<exercise>.<function>[<case>]``, never its docstring."""
+    return f"{_exercise(item)}.{item.name.removeprefix('test_')}"
+
+
 def _exercise(item: pytest.Item) -> str:
     marker = item.get_closest_marker("exercise")
     if marker:
@@ -206,7 +212,14 @@ class _Collector:
             marker = item.get_closest_marker("points")
             points = float(marker.args[0]) if marker else 1.0
             self.outcomes.append(
-                TestOutcome(_test_name(item), _exercise(item), 0.0, points, "failed")
+                TestOutcome(
+                    _test_name(item),
+                    _exercise(item),
+                    0.0,
+                    points,
+                    "failed",
+                    id=stable_test_id(item),
+                )
             )
 
 

@@ -35,6 +35,13 @@ class TestOutcome:
     visibility: Visibility = "after_published"
     # Structured feedback for reports: case, expected, got, hint, diff lines.
     details: dict[str, Any] = field(default_factory=dict)
+    # The stable id policies, stats and adjustments use: "<exercise>.<function>[<case>]".
+    # The name is only a label and may be reworded.
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = self.name
 
     @property
     def misconceptions(self) -> list[str]:
@@ -129,6 +136,7 @@ class SubmissionResult:
                 tags=list(t.get("tags", [])),
                 visibility=t.get("visibility", "after_published"),
                 details=dict(t.get("details", {})),
+                id=t.get("id", ""),
             )
             for t in data.get("tests", [])
             if t.get("exercise") != QUIZ
@@ -147,6 +155,7 @@ class SubmissionResult:
 
 def _test_entry(test: TestOutcome) -> dict[str, Any]:
     return {
+        "id": test.id,
         "name": test.name,
         "score": _round(test.score),
         "max_score": _round(test.max_score),
@@ -161,6 +170,7 @@ def _test_entry(test: TestOutcome) -> dict[str, Any]:
 
 def _quiz_entry(item: QuizItemResult) -> dict[str, Any]:
     return {
+        "id": f"{QUIZ}.{item.id}",
         "name": f"quiz: {item.id}",
         "score": _round(item.score),
         "max_score": _round(item.max_score),
