@@ -72,6 +72,8 @@ class SubmissionResult:
     warnings: list[str] = field(default_factory=list)
     execution_time: float = 0.0
     isolation: str = "full"
+    # True when the submission holds no implemented function and no quiz answer.
+    no_work: bool = False
 
     @property
     def score(self) -> float:
@@ -120,6 +122,7 @@ class SubmissionResult:
             "errors": list(self.errors),
             "warnings": list(self.warnings),
             "isolation": self.isolation,
+            "no_work": self.no_work,
         }
 
     @classmethod
@@ -150,6 +153,7 @@ class SubmissionResult:
             warnings=list(data.get("warnings", [])),
             execution_time=float(data.get("execution_time", 0.0)),
             isolation=data.get("isolation", "full"),
+            no_work=bool(data.get("no_work", False)),
         )
 
 
