@@ -20,6 +20,7 @@ from autograder.output import is_graded, load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.report import write_reports
 from autograder.worker import WorkerSettings
+from autograder.workspace.sources import record_graded
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -93,10 +94,13 @@ def grade_paths(
     summary = RunSummary(skipped=planned.skipped, warnings=planned.warnings)
     if on_start:
         on_start(len(todo))
+    origins = {submission_id(p): p for p in todo}
     try:
         for data in _stream(todo, settings, workers, dask_address):
             write_result(layout, data)
             write_reports(layout, data)
+            if data["submission"] in origins:  # the TA workspace keeps code and history
+                record_graded(out, origins[data["submission"]], data)
             _record(summary, data)
             if on_result:
                 on_result(data)

@@ -24,6 +24,7 @@ def gradebook_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             "max_score": _number(result["max_score"]),
             "errors": len(result.get("errors", [])),
         }
+        row.update(result.get("gradebook_extra", {}))  # TA workspace columns, if any
         exercises = result.get("exercises", {})
         for name in (*EXERCISES, QUIZ):
             row[name] = _number(exercises.get(name, {}).get("score", 0))
@@ -32,8 +33,10 @@ def gradebook_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def render_gradebook(results: Iterable[dict[str, Any]]) -> str:
+    results = list(results)
+    extra = sorted({k for r in results for k in r.get("gradebook_extra", {})})
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=(*COLUMNS, *extra), lineterminator="\n")
     writer.writeheader()
     writer.writerows(gradebook_rows(results))
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from autograder.output import load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.points import PointsPolicy, rescore
 from autograder.report import write_all_reports
+from autograder.workspace.apply import apply_workspace
 
 
 @dataclass
@@ -31,6 +32,8 @@ def regenerate(out: Path, policy: PointsPolicy | None = None) -> Regenerated:
         for data in results:
             write_result(layout, data)
         summary.rescored = len(results)
+    # TA adjustments, comments and late penalties are shown, never written into results/.
+    results = apply_workspace(out, results)
     summary.reports = write_all_reports(layout, results)
     write_gradebook(layout, results)
     return summary

@@ -57,6 +57,7 @@ def report_context(result: dict[str, Any]) -> dict[str, Any]:
         "errors": result.get("errors", []),
         "warnings": result.get("warnings", []),
         "isolation": result.get("isolation", "full"),
+        "ta_notes": result.get("ta_notes", []),  # set by autograder.workspace.apply
         "exercises": exercises,
         "quiz": list(result.get("quiz", {}).values()),
         "quiz_totals": quiz_totals,

@@ -1,0 +1,82 @@
+"""Each graded submission's code, kept in ``OUT/sources/<id>/`` for review and similarity.
+
+Loading reads files only (nothing runs), so the grader keeps what it graded:
+the modules a notebook or zip was turned into. OUT is hidden from student
+code, so no submission can read another's copy.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from autograder.loading import load_submission
+from autograder.output import write_text_atomic
+from autograder.workspace import store
+from autograder.workspace.roster import file_time
+from autograder.workspace.schema import open_db
+
+SOURCES = "sources"
+log = logging.getLogger(__name__)
+
+
+def sources_dir(out: Path, submission: str) -> Path:
+    return out / SOURCES / submission
+
+
+def store_sources(out: Path, path: Path, submission: str) -> dict[str, str]:
+    """Write the ``.py`` modules graded for ``submission``; return them by file name."""
+    loaded = load_submission(path)
+    files = {name: text for name, text in loaded.files.items() if name.endswith(".py")}
+    folder = sources_dir(out, submission)
+    for old in folder.glob("*.py"):
+        if old.name not in files:
+            old.unlink()
+    for name, text in files.items():
+        write_text_atomic(folder / name, text)
+    return files
+
+
+def read_sources(out: Path, submission: str) -> dict[str, str]:
+    folder = sources_dir(out, submission)
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
+
+
+def record_graded(out: Path, path: Path, result: dict[str, Any]) -> None:
+    """Keep a fresh result's code, its file time and its place in the attempt history.
+
+    Book-keeping only: a failure here is logged and never stops grading.
+    """
+    submission = result["submission"]
+    try:
+        store_sources(out, path, submission)
+        engine = open_db(out)
+        try:
+            # A time from the LMS export outranks the file's own.
+            store.set_submitted_at(engine, {submission: file_time(path)}, "file", keep_lms=True)
+            store.record_attempt(engine, result)
+        finally:
+            engine.dispose()
+    except (OSError, ValueError, SQLAlchemyError) as exc:
+        log.warning("could not keep %s in the TA workspace: %s", submission, exc)
+
+
+def load_class_sources(out: Path, class_dir: Path | None = None) -> dict[str, dict[str, str]]:
+    """Every submission's code: from a class folder when given, else from ``OUT/sources``."""
+    if class_dir is not None:
+        from autograder.loading import discover_with_warnings, submission_id
+
+        paths, _ = discover_with_warnings([class_dir])
+        code = {}
+        for path in paths:
+            files = load_submission(path).files
+            code[submission_id(path)] = {n: t for n, t in files.items() if n.endswith(".py")}
+        return code
+    root = out / SOURCES
+    if not root.is_dir():
+        return {}
+    return {folder.name: read_sources(out, folder.name) for folder in sorted(root.iterdir())
+            if folder.is_dir()}
