@@ -276,8 +276,8 @@ def adjust(out: Path, submission: str, test_id: str | None, question_id: str | N
     except (KeyError, ValueError) as exc:
         console.print(f"[red]{escape(str(exc.args[0] if exc.args else exc))}")
         sys.exit(1)
-    console.print(f"stored: {done.target} of {submission} earns {points:g} points; "
-                  f"run `convgrade report {out}` to update reports and the gradebook")
+    console.print(escape(f"stored: {done.target} of {submission} earns {points:g} points; "
+                         f"run `convgrade report {out}` to update reports and the gradebook"))
 
 
 @main.command()

@@ -60,7 +60,9 @@ def find_target(result: dict[str, Any], kind: store.TargetKind, target: str) -> 
     for option in options:
         if option.id == target:
             return option
-    close = difflib.get_close_matches(target, [o.id for o in options], n=3)
+    ids = [o.id for o in options]
+    close = [i for i in ids if target and target in i][:3] or difflib.get_close_matches(
+        target, ids, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise KeyError(f"{result['submission']} has no {kind} {target!r}{hint}")
 
