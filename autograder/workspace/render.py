@@ -44,9 +44,9 @@ def side_by_side(
 
 
 def render_similarity(
-    analysis: Analysis, submissions: Mapping[str, Mapping[str, str]], shown: int,
-    *, standalone: bool, token: str = "",
+    analysis: Analysis, submissions: Mapping[str, Mapping[str, str]], shown: int
 ) -> str:
+    """The browsable ranking: every pair's score, the ``shown`` best side by side."""
     top = analysis.pairs[:shown]
     return ENV.get_template("similarity.html.j2").render(
         pairs=analysis.pairs[:500],
@@ -55,6 +55,4 @@ def render_similarity(
         ],
         total=len(analysis.pairs),
         flag=FLAG_SCORE,
-        standalone=standalone,
-        token=token,
     )

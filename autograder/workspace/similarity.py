@@ -136,5 +136,5 @@ def write_similarity(
     folder = out / SIMILARITY
     write_text_atomic(folder / "pairs.csv", pairs_csv(analysis.pairs))
     write_text_atomic(folder / "index.html",
-                      render_similarity(analysis, submissions, shown, standalone=True))
+                      render_similarity(analysis, submissions, shown))
     return analysis

@@ -46,7 +46,7 @@ def make_app(out: Path, token: str) -> flask.Flask:
     engine = open_db(out)
 
     def page(name: str, **context: Any) -> str:
-        return ENV.get_template(name).render(token="", **context)
+        return ENV.get_template(name).render(**context)
 
     def shown() -> dict[str, dict[str, Any]]:
         results, _ = load_results(OutputLayout(out))

@@ -1,0 +1,89 @@
+"""The TA web app through Flask's test client: login, pages and forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from workspace_samples import graded_class
+
+from autograder.regenerate import regenerate
+from autograder.workspace import store
+from autograder.workspace.schema import open_db
+from autograder.workspace.web import make_app
+
+TOKEN = "secret-token"
+
+
+@pytest.fixture
+def client(tmp_path: Path):
+    graded_class(tmp_path, {"ann": False, "bob": True, "cat": True})
+    client = make_app(tmp_path, TOKEN).test_client()
+    login = client.get(f"/?token={TOKEN}")
+    assert login.status_code == 302  # the token moves to a cookie
+    return client
+
+
+def test_requests_without_token_are_refused(tmp_path: Path):
+    """Every page answers 403 without the token, and a wrong token does not log in."""
+    graded_class(tmp_path, {"ann": False})
+    client = make_app(tmp_path, TOKEN).test_client()
+    for url in ("/", "/submission/ann", "/misconceptions", "/similarity", "/?token=wrong"):
+        assert client.get(url).status_code == 403
+    assert client.post("/submission/ann/adjust", data={}).status_code == 403
+
+
+def test_class_table_filters_by_misconception(client):
+    """Filtering by a misconception leaves only the students who made it."""
+    page = client.get("/?misconception=kernel-flipped").get_data(as_text=True)
+    assert 'data-submission="bob"' in page and 'data-submission="cat"' in page
+    assert 'data-submission="ann"' not in page
+
+
+def test_adjust_form_writes_database(client, tmp_path: Path):
+    """Posting the form stores the adjustment; the page and `report` show it."""
+    response = client.post("/submission/bob/adjust", data={
+        "target": "test:convolution.conv_forward[random]", "points": "3",
+        "comment": "one flip only", "author": "kim"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "saved the adjustment" in page and "one flip only" in page
+    assert '<span id="score">7 / 8</span>' in page
+    [saved] = store.adjustments(open_db(tmp_path), "bob")
+    assert (saved.points, saved.author) == (3.0, "kim")
+    regenerate(tmp_path)
+    assert "one flip only" in (tmp_path / "reports" / "bob.html").read_text()
+
+
+def test_bad_adjustment_is_explained(client, tmp_path: Path):
+    """Points above the maximum are refused with a message and nothing is stored."""
+    page = client.post("/submission/bob/adjust", data={
+        "target": "test:convolution.conv_forward[random]", "points": "9", "comment": "x"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "not saved" in page and "between 0 and 4" in page
+    assert store.adjustments(open_db(tmp_path)) == []
+
+
+def test_submission_page_shows_code_and_report(client):
+    """One submission shows its kept code with the failing function marked, and its report."""
+    page = client.get("/submission/bob").get_data(as_text=True)
+    assert "def zero_pad" in page
+    report = client.get("/submission/bob/report").get_data(as_text=True)
+    assert "Feedback for bob" in report
+    assert client.get("/submission/nobody").status_code == 404
+
+
+def test_regrade_request_round_trip(client, tmp_path: Path):
+    """A regrade request is recorded and then resolved from the page."""
+    client.post("/submission/bob/regrade", data={"target": "t", "message": "please look"})
+    [request] = store.regrade_requests(open_db(tmp_path), "bob")
+    client.post(f"/regrade/{request.id}", data={"submission": "bob", "status": "accepted",
+                                                "resolution": "fixed", "author": "kim"})
+    page = client.get("/submission/bob").get_data(as_text=True)
+    assert "please look" in page and "accepted: fixed (kim)" in page
+
+
+def test_misconception_and_similarity_pages(client):
+    """The misconception page names each code's students; similarity says how to compute it."""
+    page = client.get("/misconceptions").get_data(as_text=True)
+    assert "kernel-flipped: 2 student(s)" in page and "/submission/bob" in page
+    assert "convgrade similarity OUT" in client.get("/similarity").get_data(as_text=True)
