@@ -20,10 +20,11 @@ demo: $(STAMP)
 	rm -rf out/demo
 	$(BIN)/convgrade grade examples/submissions --out out/demo
 
-# The report's browser test uses Debian's Chromium; install it when it is missing.
+# The report's and the TA web app's browser tests use Debian's Chromium (Playwright is
+# pointed at /usr/bin/chromium, never at a browser of its own); install it when missing.
 browser:
-	@command -v chromium >/dev/null || { apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+	@{ command -v chromium && command -v chromedriver; } >/dev/null || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
@@ -38,6 +39,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/kernels.py
 	$(BIN)/python benchmarks/bulk.py
+	$(BIN)/python benchmarks/similarity.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from workspace_samples import graded_class, sample_result
 
-from autograder.output import read_result
+from autograder.output import read_result, write_result
+from autograder.paths import OutputLayout
 from autograder.regenerate import regenerate
 from autograder.workspace import store
 from autograder.workspace.apply import adjust, apply_decisions, apply_workspace
@@ -84,7 +85,7 @@ def test_without_workspace_nothing_changes(tmp_path: Path):
 
 
 def test_report_applies_and_survives_regrade(tmp_path: Path):
-    """`report` shows the adjustment and the late penalty; result files stay automatic."""
+    """`report` shows adjustment and late penalty, again after a regrade; results stay automatic."""
     graded_class(tmp_path, {"bob": True, "ann": False})
     (tmp_path / "course.toml").write_text(
         "[late]\ndeadline = 2026-03-01T00:00:00Z\npenalty_per_day = 10\n")
@@ -103,3 +104,9 @@ def test_report_applies_and_survives_regrade(tmp_path: Path):
     regenerate(tmp_path)  # applying twice changes nothing
     assert (tmp_path / "gradebook.csv").read_text().splitlines() == gradebook
     assert len(store.attempts(engine, "bob")) == 1
+    regraded = sample_result("bob", flipped=True)
+    regraded["execution_time"] = 9.0
+    write_result(OutputLayout(tmp_path), regraded)  # a regrade writes a new result
+    regenerate(tmp_path)
+    assert (tmp_path / "gradebook.csv").read_text().splitlines() == gradebook
+    assert len(store.attempts(engine, "bob")) == 2
