@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 K = 8  # tokens per k-gram
 W = 4  # k-grams per winnowing window
 _KEEP = frozenset(dir(builtins)) | {"np", "numpy", "keras", "tf", "layers", "math"}
-_TOKEN = re.compile(r"[A-Za-z_]\w*|\d+(?:\.\d*)?|\S")
 
 
 @dataclass
@@ -36,23 +33,37 @@ class Fingerprints:
         return set(self.lines)
 
 
-class _Normalise(ast.NodeTransformer):
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        return ast.copy_location(
-            ast.Name(id=node.id if node.id in _KEEP else "v", ctx=node.ctx), node
-        )
+_SKIPPED_FIELDS = frozenset({"ctx", "type_comment", "annotation", "returns", "kind",
+                             "type_params", "decorator_list"})
+_BLOCKS = ("body", "orelse", "finalbody")
 
-    def visit_arg(self, node: ast.arg) -> ast.AST:
-        return ast.copy_location(ast.arg(arg="v", annotation=None), node)
 
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+def _node_tokens(node: ast.AST, line: int, out: list[tuple[str, int]]) -> None:
+    """Append the normalised tokens of an expression or a statement header."""
+    line = getattr(node, "lineno", line)
+    if isinstance(node, ast.Name):
+        out.append((node.id if node.id in _KEEP else "v", line))
+        return
+    if isinstance(node, ast.arg):
+        out.append(("v", line))
+        return
+    if isinstance(node, ast.Constant):
         # Strings are messages and names; their wording says nothing about the algorithm.
-        value = "s" if isinstance(node.value, str) else node.value
-        return ast.copy_location(ast.Constant(value=value), node)
-
-
-def _body_fields(node: ast.AST) -> Iterable[str]:
-    return [f for f in ("body", "orelse", "finalbody") if isinstance(getattr(node, f, None), list)]
+        out.append(("s" if isinstance(node.value, str) else repr(node.value), line))
+        return
+    out.append((type(node).__name__, line))
+    renamed = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    for name, value in ast.iter_fields(node):
+        if name in _SKIPPED_FIELDS or (name in _BLOCKS and isinstance(node, ast.stmt)):
+            continue
+        if isinstance(value, ast.AST):
+            _node_tokens(value, line, out)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    _node_tokens(item, line, out)
+        elif isinstance(value, str):
+            out.append(("v" if renamed and name == "name" else value, line))
 
 
 def _strip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -64,31 +75,19 @@ def _strip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
 
 def _statement_tokens(stmt: ast.stmt) -> list[tuple[str, int]]:
     """Tokens of one statement, each with its source line; nested blocks sorted too."""
-    line = stmt.lineno
-    children = [f for f in _body_fields(stmt) if getattr(stmt, f)]
-    if not children:
-        text = ast.unparse(_Normalise().visit(stmt))
-        return [(tok, line) for tok in _TOKEN.findall(text)]
-    header = ast.unparse(_Normalise().visit(_header_only(stmt))).split("\n", 1)[0]
-    tokens = [(tok, line) for tok in _TOKEN.findall(header)]
-    for name in children:
-        tokens.append((f"<{name}>", line))
-        tokens += _block_tokens(_strip_docstring(getattr(stmt, name)))
+    tokens: list[tuple[str, int]] = []
+    _node_tokens(stmt, stmt.lineno, tokens)
+    for name in _BLOCKS:
+        block = getattr(stmt, name, None)
+        if isinstance(block, list) and block:
+            tokens.append((f"<{name}>", stmt.lineno))
+            tokens += _block_tokens(_strip_docstring(block))
     return tokens
-
-
-def _header_only(stmt: ast.stmt) -> ast.stmt:
-    clone = ast.parse(ast.unparse(stmt)).body[0]
-    for name in _body_fields(clone):
-        setattr(clone, name, [ast.Pass()] if name == "body" else [])
-    if isinstance(clone, ast.Try):
-        clone.handlers = []
-    return clone
 
 
 def _block_tokens(body: list[ast.stmt]) -> list[tuple[str, int]]:
     pieces = [_statement_tokens(stmt) for stmt in body]
-    pieces.sort(key=lambda toks: " ".join(t for t, _ in toks))
+    pieces.sort(key=lambda toks: "\x1f".join(t for t, _ in toks))
     return [tok for piece in pieces for tok in piece]
 
 
@@ -107,29 +106,35 @@ def function_tokens(source: str) -> list[list[tuple[str, int]]]:
     return streams
 
 
-def _hash(tokens: Iterable[str]) -> int:
-    return zlib.crc32("\x1f".join(tokens).encode())
+_IDS: dict[str, int] = {}
+
+
+def _token_id(token: str) -> int:
+    # crc32, not hash(): string hashes change between processes, fingerprints must not.
+    found = _IDS.get(token)
+    if found is None:
+        found = _IDS[token] = zlib.crc32(token.encode())
+    return found
 
 
 def winnow(tokens: list[tuple[str, int]], result: Fingerprints) -> None:
     """Add the winnowed k-gram hashes of ``tokens`` to ``result``."""
-    if len(tokens) < K:
-        if tokens:
-            result.lines.setdefault(_hash(t for t, _ in tokens), set()).update(
-                line for _, line in tokens)
+    ids = [_token_id(t) for t, _ in tokens]
+    if len(ids) < K:
+        if ids:
+            result.lines.setdefault(hash(tuple(ids)), set()).update(line for _, line in tokens)
         return
-    grams = [
-        (_hash(t for t, _ in tokens[i:i + K]), {line for _, line in tokens[i:i + K]})
-        for i in range(len(tokens) - K + 1)
-    ]
+    # A tuple of ints hashes the same in every process, unlike a string.
+    grams = [hash(tuple(ids[i:i + K])) for i in range(len(ids) - K + 1)]
     chosen = -1
     for start in range(max(1, len(grams) - W + 1)):
-        window = range(start, min(start + W, len(grams)))
-        best = min(window, key=lambda i: (grams[i][0], -i))  # rightmost minimum
+        window = grams[start:start + W]
+        low = min(window)
+        best = start + len(window) - 1 - window[::-1].index(low)  # rightmost minimum
         if best != chosen:
             chosen = best
-            value, lines = grams[best]
-            result.lines.setdefault(value, set()).update(lines)
+            result.lines.setdefault(low, set()).update(
+                line for _, line in tokens[best:best + K])
 
 
 def fingerprint_files(files: dict[str, str]) -> dict[str, Fingerprints]:

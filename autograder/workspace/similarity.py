@@ -88,13 +88,17 @@ def analyse(submissions: Mapping[str, Mapping[str, str]], discount: set[int]) ->
     )
     sizes = np.asarray(matrix.sum(axis=1)).ravel()
     shared = sparse.triu(matrix @ matrix.T, k=1).tocoo()
-    pairs = []
-    for i, j, inter in zip(shared.row, shared.col, shared.data, strict=True):
-        if sizes[i] < MIN_PRINTS or sizes[j] < MIN_PRINTS:
-            continue
-        score = float(inter) / float(sizes[i] + sizes[j] - inter)
-        pairs.append(Pair(ids[i], ids[j], round(score, 4)))
-    pairs.sort(key=lambda p: (-p.score, p.a, p.b))
+    first, second, inter = shared.row, shared.col, shared.data.astype(np.float64)
+    enough = (sizes[first] >= MIN_PRINTS) & (sizes[second] >= MIN_PRINTS)
+    first, second, inter = first[enough], second[enough], inter[enough]
+    scores = np.round(inter / (sizes[first] + sizes[second] - inter), 4)
+    # Highest first; ties in id order, so the ranking is the same on every run.
+    order = np.lexsort((second, first, -scores))
+    pairs = [
+        Pair(ids[i], ids[j], float(v))
+        for i, j, v in zip(first[order].tolist(), second[order].tolist(),
+                           scores[order].tolist(), strict=True)
+    ]
     return Analysis(pairs=pairs, prints=prints, kept=kept)
 
 
