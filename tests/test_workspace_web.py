@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from workspace_samples import graded_class
 from autograder.regenerate import regenerate
 from autograder.workspace import store
 from autograder.workspace.schema import open_db
+from autograder.workspace.synthetic import synthetic_class
 from autograder.workspace.web import make_app
 
 TOKEN = "secret-token"
@@ -87,3 +89,28 @@ def test_misconception_and_similarity_pages(client):
     page = client.get("/misconceptions").get_data(as_text=True)
     assert "kernel-flipped: 2 student(s)" in page and "/submission/bob" in page
     assert "convgrade similarity OUT" in client.get("/similarity").get_data(as_text=True)
+
+
+def test_extension_form_removes_lateness(client, tmp_path: Path):
+    """An extension granted on the page makes a late submission on time."""
+    (tmp_path / "course.toml").write_text(
+        "[late]\ndeadline = 2026-03-01T00:00:00Z\npenalty_per_day = 50\n")
+    engine = open_db(tmp_path)
+    store.set_submitted_at(engine, {"ann": datetime(2026, 3, 2, 12, tzinfo=UTC)}, "lms")
+    assert "2 day(s) late" in client.get("/submission/ann").get_data(as_text=True)
+    page = client.post("/submission/ann/extension", data={"days": "3", "reason": "ill"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "extension set to 3 days" in page and "day(s) late" not in page
+    assert '<span id="score">8 / 8</span>' in page
+
+
+def test_pair_view_marks_shared_lines(client, tmp_path: Path):
+    """The pair page shows both versions side by side with the shared lines marked."""
+    students = synthetic_class(3, copy_of=1, seed=2)
+    for sid in ("copy", "s0001"):
+        for name, text in students[sid].items():
+            (tmp_path / "sources" / sid / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "sources" / sid / name).write_text(text)
+    page = client.get("/similarity/pair?a=copy&b=s0001").get_data(as_text=True)
+    assert "copy and s0001: 1.00" in page and page.count('class="mark"') > 20
+    assert client.get("/similarity/pair?a=copy&b=nobody").status_code == 404

@@ -20,13 +20,19 @@ import flask
 from werkzeug.serving import make_server
 
 from autograder.output import load_results
-from autograder.paths import OutputLayout
+from autograder.paths import OutputLayout, course
 from autograder.report import render_html
 from autograder.workspace import classview, store
 from autograder.workspace.apply import adjust, apply_workspace, targets
-from autograder.workspace.render import ENV, code_lines
+from autograder.workspace.render import ENV, code_lines, side_by_side
 from autograder.workspace.schema import open_db
-from autograder.workspace.similarity import SIMILARITY, flagged, read_pairs
+from autograder.workspace.similarity import (
+    SIMILARITY,
+    analyse,
+    course_prints,
+    flagged,
+    read_pairs,
+)
 from autograder.workspace.sources import read_sources
 
 COOKIE = "convgrade_token"
@@ -103,10 +109,16 @@ def make_app(out: Path, token: str) -> flask.Flask:
         marks = classview.failing_lines(result, files)
         code = [{"name": n, "lines": code_lines(t, marks.get(n, set()))}
                 for n, t in files.items()]
-        return page("submission.html.j2", result=result, code=code,
-                    targets=targets(result), history=store.attempts(engine, sid),
-                    adjustments=store.adjustments(engine, sid),
+        decisions = store.adjustments(engine, sid)
+        lines = [
+            {"target": t, "notes": [a for a in decisions if (a.kind, a.target) == (t.kind, t.id)]}
+            for t in targets(result)
+        ]
+        return page("submission.html.j2", result=result, code=code, lines=lines,
+                    history=store.attempts(engine, sid),
                     requests=store.regrade_requests(engine, sid),
+                    submitted=store.submitted_at(engine).get(sid),
+                    extension=store.extensions(engine).get(sid),
                     messages=flask.get_flashed_messages())
 
     @app.get("/submission/<sid>/report")
@@ -130,6 +142,18 @@ def make_app(out: Path, token: str) -> flask.Flask:
             flask.flash(f"saved the adjustment of {target}")
         except (KeyError, ValueError) as exc:
             flask.flash(f"not saved: {exc.args[0] if exc.args else exc}")
+        return back(sid)
+
+    @app.post("/submission/<sid>/extension")
+    def post_extension(sid: str) -> Any:
+        form = flask.request.form
+        days = _number(form.get("days"))
+        if days is None or days < 0:
+            flask.flash("not saved: the extension is a number of days, 0 to remove it")
+        else:
+            store.set_extension(engine, store.Extension(
+                sid, days, form.get("reason", "").strip(), form.get("author", "").strip() or "TA"))
+            flask.flash(f"extension set to {days:g} days")
         return back(sid)
 
     @app.post("/submission/<sid>/regrade")
@@ -159,6 +183,17 @@ def make_app(out: Path, token: str) -> flask.Flask:
         pairs = read_pairs(out)
         return page("pairs.html.j2", pairs=pairs[:500], total=len(pairs),
                     has_report=(out / SIMILARITY / "index.html").exists())
+
+    @app.get("/similarity/pair")
+    def similarity_pair() -> str:
+        a, b = flask.request.args.get("a", ""), flask.request.args.get("b", "")
+        code = {sid: read_sources(out, sid) for sid in (a, b)}
+        if not all(code.values()):
+            flask.abort(404)
+        analysis = analyse(code, course_prints(course()))
+        score = analysis.pairs[0].score if analysis.pairs else 0.0
+        return page("pair.html.j2", a=a, b=b, score=score,
+                    files=side_by_side(analysis, code, a, b))
 
     @app.get("/similarity/report")
     def similarity_report() -> Any:
