@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +200,6 @@ def adjust(
                             store.now())
     engine = open_db(out)
     try:
-        return Adjustment(**(vars(adjustment) | {"id": store.add_adjustment(engine, adjustment)}))
+        return replace(adjustment, id=store.add_adjustment(engine, adjustment))
     finally:
         engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -87,7 +87,7 @@ class RegradeRequest:
 
 def save_roster(engine: Engine, entries: Iterable[RosterEntry]) -> int:
     """Replace the roster with ``entries``."""
-    rows = [vars(e) | {} for e in entries]
+    rows = [asdict(e) for e in entries]
     with engine.begin() as conn:
         conn.execute(sa.delete(t.roster))
         if rows:
@@ -181,8 +181,8 @@ def attempts(engine: Engine, submission: str) -> list[Attempt]:
 
 
 def add_adjustment(engine: Engine, adjustment: Adjustment) -> int:
-    values = vars(adjustment) | {}
-    values.pop("id")
+    values = asdict(adjustment)
+    values.pop("id")  # the database numbers adjustments
     with engine.begin() as conn:
         return int(conn.execute(sa.insert(t.adjustments).values(**values)).inserted_primary_key[0])
 
@@ -208,7 +208,7 @@ def set_extension(engine: Engine, extension: Extension) -> None:
             sa.delete(t.extensions).where(t.extensions.c.submission == extension.submission)
         )
         if extension.days > 0:
-            conn.execute(sa.insert(t.extensions).values(**vars(extension)))
+            conn.execute(sa.insert(t.extensions).values(**asdict(extension)))
 
 
 def extensions(engine: Engine) -> dict[str, Extension]:
@@ -221,7 +221,7 @@ def extensions(engine: Engine) -> dict[str, Extension]:
 
 
 def add_regrade_request(engine: Engine, request: RegradeRequest) -> int:
-    values = vars(request) | {}
+    values = asdict(request)
     values.pop("id")
     with engine.begin() as conn:
         result = conn.execute(sa.insert(t.regrade_requests).values(**values))
