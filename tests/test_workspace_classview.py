@@ -54,3 +54,11 @@ def test_failing_lines_mark_function_and_trace():
     result["tests"][1]["output"] = 'Your code raised\n  File "/x/convolution.py", line 9, in f'
     code = "import numpy as np\n\n\ndef conv_forward(A, W, b):\n    return A\n"
     assert failing_lines(result, {"convolution.py": code}) == {"convolution.py": {4, 9}}
+
+
+def test_failing_function_named_by_the_output():
+    """A test whose id does not name the function is matched by its output's first word."""
+    result = {"tests": [{"id": "params.params_random", "exercise": "params", "status": "failed",
+                         "output": "conv2d_params is wrong\nExpected: 456"}]}
+    code = "def dense_params(n, u):\n    return n\n\n\ndef conv2d_params(k, c, f):\n    return 0\n"
+    assert failing_lines(result, {"params.py": code}) == {"params.py": {5}}

@@ -114,3 +114,12 @@ def test_pair_view_marks_shared_lines(client, tmp_path: Path):
     page = client.get("/similarity/pair?a=copy&b=s0001").get_data(as_text=True)
     assert "copy and s0001: 1.00" in page and page.count('class="mark"') > 20
     assert client.get("/similarity/pair?a=copy&b=nobody").status_code == 404
+
+
+def test_test_row_link_preselects_target(client):
+    """A test's id links to the form with that test chosen."""
+    page = client.get("/submission/bob").get_data(as_text=True)
+    assert "?target=test%3Aconvolution.conv_forward%5Brandom%5D#adjust" in page
+    chosen = client.get("/submission/bob?target=test:convolution.conv_forward[random]")
+    assert 'value="test:convolution.conv_forward[random]" selected' in chosen.get_data(
+        as_text=True)

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from autograder.output import load_results
 from autograder.paths import OutputLayout, course
 from autograder.report import render_html
+from autograder.results import EXERCISES, QUIZ
 from autograder.workspace import classview, store
 from autograder.workspace.apply import adjust, apply_workspace, targets
 from autograder.workspace.render import ENV, code_lines, side_by_side
@@ -88,7 +89,9 @@ def make_app(out: Path, token: str) -> flask.Flask:
         results = list(shown().values())
         rows = classview.build_rows(results, store.load_roster(engine),
                                     flagged(read_pairs(out)))
-        exercises = sorted({e for r in rows for e in r.exercises})
+        order = {name: i for i, name in enumerate((*EXERCISES, QUIZ))}
+        exercises = sorted({e for r in rows for e in r.exercises},
+                           key=lambda e: (order.get(e, len(order)), e))
 
         def sort_url(key: str) -> str:
             desc = "0" if filters.sort == key and filters.descending else "1"
@@ -119,6 +122,7 @@ def make_app(out: Path, token: str) -> flask.Flask:
                     requests=store.regrade_requests(engine, sid),
                     submitted=store.submitted_at(engine).get(sid),
                     extension=store.extensions(engine).get(sid),
+                    selected=flask.request.args.get("target", ""),
                     messages=flask.get_flashed_messages())
 
     @app.get("/submission/<sid>/report")
