@@ -369,6 +369,9 @@ def _export_grades(kind: str, out: Path, target: Path, roster_csv: Path) -> None
     for sid in done.without_submission:
         console.print(f"[yellow]no submission (listed with an empty grade): {escape(sid)}")
     console.print(f"wrote {done.rows} rows to {target}")
+    if not done.rows:
+        console.print(f"[red]nothing to export: no results in {out} and an empty roster")
+        sys.exit(1)
 
 
 RosterOption = click.option(

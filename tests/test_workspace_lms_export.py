@@ -11,7 +11,7 @@ from autograder.workspace.apply import adjust
 from autograder.workspace.lms_export import CANVAS_COLUMNS, export_canvas, export_generic
 from autograder.workspace.store import RosterEntry
 
-ROSTER = [RosterEntry("ann", "Ann A", "11", "ann@u", "S1"),
+ROSTER = [RosterEntry("ann", "Ann A", "11", "ann@u", "S1", canvas_id="901"),
           RosterEntry("dan", "Dan D", "14", "dan@u", "S2")]
 
 
@@ -28,8 +28,8 @@ def test_canvas_lists_everyone(tmp_path: Path):
     rows = _rows(tmp_path / "canvas.csv")
     assert rows[0] == [*CANVAS_COLUMNS, "CNN (123)"]
     assert rows[1][0] == "Points Possible" and rows[1][-1] == "8"
-    assert rows[2] == ["Ann A", "11", "11", "ann@u", "S1", "8"]
-    assert rows[3] == ["Dan D", "14", "14", "dan@u", "S2", ""]
+    assert rows[2] == ["Ann A", "901", "11", "ann@u", "S1", "8"]
+    assert rows[3] == ["Dan D", "", "14", "dan@u", "S2", ""]
     assert rows[4][0] == "(not on roster) bob" and rows[4][-1] == "4"
     assert (done.not_on_roster, done.without_submission) == (["bob"], ["dan"])
 

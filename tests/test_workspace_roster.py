@@ -14,11 +14,12 @@ from autograder.workspace.roster import file_time, read_roster, read_times
 def test_roster_with_extensions(tmp_path: Path):
     """Roster rows become entries, and a filled extension_days column an extension."""
     path = tmp_path / "roster.csv"
-    path.write_text("submission,name,student_id,section,extension_days\n"
-                    "ann,Ann A,11,S1,\nbob,Bob B,12,S2,1.5\n")
+    path.write_text("submission,name,student_id,section,canvas_id,extension_days\n"
+                    "ann,Ann A,11,S1,901,\nbob,Bob B,12,S2,,1.5\n")
     roster = read_roster(path)
-    assert [(e.submission, e.name, e.student_id, e.section) for e in roster.entries] == [
-        ("ann", "Ann A", "11", "S1"), ("bob", "Bob B", "12", "S2")]
+    assert [(e.submission, e.name, e.student_id, e.section, e.canvas_id)
+            for e in roster.entries] == [("ann", "Ann A", "11", "S1", "901"),
+                                         ("bob", "Bob B", "12", "S2", "")]
     assert [(x.submission, x.days) for x in roster.extensions] == [("bob", 1.5)]
 
 

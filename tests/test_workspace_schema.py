@@ -28,7 +28,8 @@ def test_version_one_database_is_migrated(tmp_path: Path):
         schema.MIGRATIONS[1](conn)
         schema._set_version(conn, 1)
         conn.execute(sa.insert(schema.roster).values(submission="ann", name="Ann",
-                                                     student_id="7", sis_login="", section=""))
+                                                     student_id="7", sis_login="", section="",
+                                                     canvas_id=""))
     engine.dispose()
     migrated = open_db(tmp_path)
     with migrated.connect() as conn:
@@ -50,7 +51,8 @@ def test_newer_database_is_refused(tmp_path: Path):
 def test_failed_write_leaves_nothing(tmp_path: Path):
     """A transaction that fails half-way leaves no partial rows."""
     engine = open_db(tmp_path)
-    row = {"submission": "a", "name": "", "student_id": "", "sis_login": "", "section": ""}
+    row = {"submission": "a", "name": "", "student_id": "", "sis_login": "", "section": "",
+           "canvas_id": ""}
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
         conn.execute(sa.insert(schema.roster).values(**row))
         conn.execute(sa.insert(schema.roster).values(**row))  # duplicate key

@@ -68,7 +68,9 @@ def export_canvas(out: Path, target: Path, roster: list[RosterEntry]) -> ExportS
         name = entry.name if row.entry else f"(not on roster) {row.result['submission']}"
         # A blank grade leaves Canvas's cell alone rather than recording a zero.
         score = f"{row.result['score']:g}" if row.result else ""
-        writer.writerow([name, entry.student_id, entry.student_id, entry.sis_login,
+        # Canvas matches rows by its own ID first; a student number there could match
+        # someone else, so ID stays empty unless the roster gives Canvas's id.
+        writer.writerow([name, entry.canvas_id, entry.student_id, entry.sis_login,
                          entry.section, score])
     write_text_atomic(target, buffer.getvalue())
     return _summary(target, rows)

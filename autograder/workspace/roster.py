@@ -20,7 +20,7 @@ class Roster:
 
 def read_roster(path: Path) -> Roster:
     """Read ``ROSTER.csv``: ``submission,name,student_id`` and optionally
-    ``sis_login``, ``section`` and ``extension_days``.
+    ``sis_login``, ``section``, ``canvas_id`` and ``extension_days``.
 
     Raises:
         ValueError: a required column is missing or a row is malformed (named by line).
@@ -45,6 +45,7 @@ def read_roster(path: Path) -> Roster:
                 student_id=(row.get("student_id") or "").strip(),
                 sis_login=(row.get("sis_login") or "").strip(),
                 section=(row.get("section") or "").strip(),
+                canvas_id=(row.get("canvas_id") or "").strip(),
             ))
             days = (row.get("extension_days") or "").strip()
             if days:

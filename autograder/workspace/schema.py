@@ -34,6 +34,7 @@ roster = sa.Table(
     sa.Column("student_id", sa.String, nullable=False, default=""),
     sa.Column("sis_login", sa.String, nullable=False, default=""),
     sa.Column("section", sa.String, nullable=False, default=""),
+    sa.Column("canvas_id", sa.String, nullable=False, default=""),
 )
 
 submission_times = sa.Table(

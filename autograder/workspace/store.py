@@ -35,6 +35,7 @@ class RosterEntry:
     student_id: str = ""
     sis_login: str = ""
     section: str = ""
+    canvas_id: str = ""  # Canvas's own user id, when the roster came from Canvas
 
 
 @dataclass(frozen=True)
