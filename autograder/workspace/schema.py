@@ -139,9 +139,7 @@ def open_db(out: Path) -> Engine:
         SchemaError: the file's schema is newer than this convgrade knows.
     """
     out.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(
-        f"sqlite:///{out / DB_NAME}", connect_args={"timeout": 30}, poolclass=sa.pool.NullPool
-    )
+    engine = sa.create_engine(f"sqlite:///{out / DB_NAME}", connect_args={"timeout": 30})
     sa.event.listen(engine, "connect", _pragmas)
     with engine.begin() as conn:
         version = schema_version(conn)

@@ -8,13 +8,13 @@ code, so no submission can read another's copy.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from autograder.loading import load_submission
-from autograder.output import write_text_atomic
 from autograder.workspace import store
 from autograder.workspace.roster import file_time
 from autograder.workspace.schema import open_db
@@ -32,11 +32,18 @@ def store_sources(out: Path, path: Path, submission: str) -> dict[str, str]:
     loaded = load_submission(path)
     files = {name: text for name, text in loaded.files.items() if name.endswith(".py")}
     folder = sources_dir(out, submission)
+    folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.py"):
         if old.name not in files:
             old.unlink()
     for name, text in files.items():
-        write_text_atomic(folder / name, text)
+        target = folder / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            # Replaced whole, but not synced: the class folder can always give it again,
+            # and a sync per file would cost more than grading a small submission.
+            temporary = folder / f".{name}.tmp"
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, target)
     return files
 
 
@@ -55,9 +62,7 @@ def record_graded(out: Path, path: Path, result: dict[str, Any]) -> None:
         store_sources(out, path, submission)
         engine = open_db(out)
         try:
-            # A time from the LMS export outranks the file's own.
-            store.set_submitted_at(engine, {submission: file_time(path)}, "file", keep_lms=True)
-            store.record_attempt(engine, result)
+            store.record_graded(engine, result, file_time(path))
         finally:
             engine.dispose()
     except (OSError, ValueError, SQLAlchemyError) as exc:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from autograder.workspace import schema as t
 
@@ -111,21 +111,19 @@ def set_submitted_at(
     """Store submission times; ``keep_lms`` leaves times that came from the LMS alone."""
     with engine.begin() as conn:
         for submission, when in times.items():
-            old = conn.execute(
-                sa.select(t.submission_times.c.origin).where(
-                    t.submission_times.c.submission == submission
-                )
-            ).first()
-            if old is not None and keep_lms and old[0] == "lms":
-                continue
-            conn.execute(
-                sa.delete(t.submission_times).where(t.submission_times.c.submission == submission)
-            )
-            conn.execute(
-                sa.insert(t.submission_times).values(
-                    submission=submission, submitted_at=when, origin=origin
-                )
-            )
+            _set_time(conn, submission, when, origin, keep_lms)
+
+
+def _set_time(conn: Connection, submission: str, when: datetime, origin: str,
+              keep_lms: bool) -> None:
+    old = conn.execute(
+        sa.select(t.submission_times.c.origin).where(t.submission_times.c.submission == submission)
+    ).first()
+    if old is not None and keep_lms and old[0] == "lms":
+        return
+    conn.execute(sa.delete(t.submission_times).where(t.submission_times.c.submission == submission))
+    conn.execute(sa.insert(t.submission_times).values(
+        submission=submission, submitted_at=when, origin=origin))
 
 
 def submitted_at(engine: Engine) -> dict[str, datetime]:
@@ -140,27 +138,36 @@ def result_digest(result: dict[str, Any]) -> str:
 
 def record_attempt(engine: Engine, result: dict[str, Any]) -> bool:
     """Keep ``result`` in the history unless the latest attempt is the same; True if added."""
+    with engine.begin() as conn:
+        return _add_attempt(conn, result)
+
+
+def record_graded(engine: Engine, result: dict[str, Any], file_time: datetime) -> None:
+    """A fresh result and its file's time, in one transaction (an LMS time outranks it)."""
+    with engine.begin() as conn:
+        _set_time(conn, result["submission"], file_time, "file", keep_lms=True)
+        _add_attempt(conn, result)
+
+
+def _add_attempt(conn: Connection, result: dict[str, Any]) -> bool:
     digest = result_digest(result)
     submission = result["submission"]
-    with engine.begin() as conn:
-        last = conn.execute(
-            sa.select(t.attempts.c.digest)
-            .where(t.attempts.c.submission == submission)
-            .order_by(t.attempts.c.id.desc())
-            .limit(1)
-        ).first()
-        if last is not None and last[0] == digest:
-            return False
-        conn.execute(
-            sa.insert(t.attempts).values(
-                submission=submission,
-                graded_at=now(),
-                score=float(result["score"]),
-                max_score=float(result["max_score"]),
-                digest=digest,
-                result=result,
-            )
-        )
+    last = conn.execute(
+        sa.select(t.attempts.c.digest)
+        .where(t.attempts.c.submission == submission)
+        .order_by(t.attempts.c.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None and last[0] == digest:
+        return False
+    conn.execute(sa.insert(t.attempts).values(
+        submission=submission,
+        graded_at=now(),
+        score=float(result["score"]),
+        max_score=float(result["max_score"]),
+        digest=digest,
+        result=result,
+    ))
     return True
 
 
