@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich.console import Console
@@ -151,7 +153,10 @@ def report(out: Path, points_file: Path | None) -> None:
         policy = load_policy(points_file) if points_file else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    done = regenerate(out, policy)
+    try:
+        done = regenerate(out, policy)
+    except ValueError as exc:  # a malformed course.toml or a newer gradebook database
+        raise click.ClickException(str(exc)) from exc
     for name in done.unreadable:
         console.print(f"[yellow]skipped unreadable result {name}")
     if done.rescored:
@@ -249,6 +254,8 @@ def export_otter(out: Path) -> None:
 
 # ---------------------------------------------------------------- TA workspace
 
+T = TypeVar("T")
+
 OutDir = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
@@ -318,24 +325,23 @@ def similarity(out: Path, class_dir: Path | None) -> None:
                   f"wrote {out / 'similarity' / 'pairs.csv'} and index.html")
 
 
+def _csv_input(read: Callable[..., T], *args: object) -> T:
+    """Call ``read``; a malformed CSV is a usage error naming file and line."""
+    try:
+        return read(*args)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
 @main.command()
 @click.argument("out", type=OutDir)
 @click.argument("roster_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def roster(out: Path, roster_csv: Path) -> None:
     """Load the class roster (and its extension_days column) into OUT's database."""
-    from autograder.workspace.roster import read_roster
-    from autograder.workspace.schema import open_db
-    from autograder.workspace.store import save_roster, set_extension
+    from autograder.workspace.roster import import_roster
 
-    try:
-        read = read_roster(roster_csv)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    engine = open_db(out)
-    count = save_roster(engine, read.entries)
-    for extension in read.extensions:
-        set_extension(engine, extension)
-    console.print(f"stored {count} students and {len(read.extensions)} extensions")
+    students, extensions = _csv_input(import_roster, out, roster_csv)
+    console.print(f"stored {students} students and {extensions} extensions")
 
 
 @main.command()
@@ -343,26 +349,16 @@ def roster(out: Path, roster_csv: Path) -> None:
 @click.argument("times_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def times(out: Path, times_csv: Path) -> None:
     """Load submission times from the LMS (columns submission,submitted_at) for the late policy."""
-    from autograder.workspace.roster import read_times
-    from autograder.workspace.schema import open_db
-    from autograder.workspace.store import set_submitted_at
+    from autograder.workspace.roster import import_times
 
-    try:
-        read = read_times(times_csv)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    set_submitted_at(open_db(out), read, "lms")
-    console.print(f"stored {len(read)} submission times")
+    console.print(f"stored {_csv_input(import_times, out, times_csv)} submission times")
 
 
 def _export_grades(kind: str, out: Path, target: Path, roster_csv: Path) -> None:
     from autograder.workspace.lms_export import export_canvas, export_generic
     from autograder.workspace.roster import read_roster
 
-    try:
-        entries = read_roster(roster_csv).entries
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    entries = _csv_input(read_roster, roster_csv).entries
     done = (export_canvas if kind == "canvas" else export_generic)(out, target, entries)
     for sid in done.not_on_roster:
         console.print(f"[yellow]not on the roster (listed without an id): {escape(sid)}")

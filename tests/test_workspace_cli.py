@@ -101,3 +101,12 @@ def test_serve_prints_url_and_listens_on_loopback(tmp_path: Path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_report_with_bad_course_config_says_why(tmp_path: Path):
+    """A malformed course.toml stops `report` with a message naming it, not a traceback."""
+    graded_class(tmp_path, {"ann": False})
+    (tmp_path / "course.toml").write_text("[late]\npenalty_per_day = 5\n")
+    done = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert done.exit_code == 1 and "deadline" in done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)

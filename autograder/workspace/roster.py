@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from autograder.workspace import store
+from autograder.workspace.schema import open_db
 from autograder.workspace.store import Extension, RosterEntry
 
 REQUIRED = ("submission", "name", "student_id")
@@ -91,3 +93,27 @@ def file_time(path: Path) -> datetime:
     else:
         stamp = path.stat().st_mtime
     return datetime.fromtimestamp(stamp, UTC)
+
+
+def import_roster(out: Path, path: Path) -> tuple[int, int]:
+    """Replace OUT's roster with ``path`` and grant its extensions; (students, extensions)."""
+    roster = read_roster(path)
+    engine = open_db(out)
+    try:
+        store.save_roster(engine, roster.entries)
+        for extension in roster.extensions:
+            store.set_extension(engine, extension)
+    finally:
+        engine.dispose()
+    return len(roster.entries), len(roster.extensions)
+
+
+def import_times(out: Path, path: Path) -> int:
+    """Store the LMS's submission times from ``path`` in OUT; how many."""
+    times = read_times(path)
+    engine = open_db(out)
+    try:
+        store.set_submitted_at(engine, times, "lms")
+    finally:
+        engine.dispose()
+    return len(times)

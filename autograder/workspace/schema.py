@@ -111,7 +111,7 @@ def _to_v2(conn: Connection) -> None:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2}
 
 
-class SchemaError(RuntimeError):
+class SchemaError(ValueError):
     """The database was written by a newer convgrade."""
 
 
