@@ -20,7 +20,7 @@ from autograder.output import is_graded, load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.report import write_reports
 from autograder.worker import WorkerSettings
-from autograder.workspace.sources import record_graded
+from autograder.workspace.sources import record_graded, shown_results
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -98,16 +98,15 @@ def grade_paths(
     try:
         for data in _stream(todo, settings, workers, dask_address):
             write_result(layout, data)
-            write_reports(layout, data)
-            if data["submission"] in origins:  # the TA workspace keeps code and history
-                record_graded(out, origins[data["submission"]], data)
+            # The TA workspace keeps code and history; reports show the TA's decisions.
+            write_reports(layout, record_graded(out, origins.get(data["submission"]), data))
             _record(summary, data)
             if on_result:
                 on_result(data)
     except KeyboardInterrupt:
         summary.interrupted = True  # every finished result is already on disk
     results, _ = load_results(layout)
-    write_gradebook(layout, results)
+    write_gradebook(layout, shown_results(out, results))
     graded_ids = {r["submission"] for r in results}
     summary.missing = [submission_id(p) for p in todo if submission_id(p) not in graded_ids]
     return summary

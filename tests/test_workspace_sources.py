@@ -9,7 +9,9 @@ import pytest
 from workspace_samples import CONV_OK, sample_result
 
 from autograder import bulk
+from autograder.output import read_result
 from autograder.workspace import store
+from autograder.workspace.apply import adjust
 from autograder.workspace.schema import open_db
 from autograder.workspace.sources import load_class_sources, read_sources, record_graded
 
@@ -39,8 +41,7 @@ def test_bulk_run_records_each_result(tmp_path: Path, monkeypatch: pytest.Monkey
     root = tmp_path / "class"
     for sid in ("ann", "bob"):
         _submission(root, sid)
-    monkeypatch.setattr(bulk, "_stream", lambda todo, *_: iter(
-        sample_result(p.name, flipped=p.name == "bob") for p in todo))
+    _fake_grading(monkeypatch)
     bulk.grade_paths([root], tmp_path / "out")
     assert sorted(load_class_sources(tmp_path / "out")) == ["ann", "bob"]
     assert [a.score for a in store.attempts(open_db(tmp_path / "out"), "bob")] == [4.0]
@@ -60,3 +61,36 @@ def test_bookkeeping_failure_does_not_stop_grading(tmp_path: Path):
     """A submission path that vanished is logged, not raised."""
     record_graded(tmp_path / "out", tmp_path / "gone", sample_result("gone"))
     assert not (tmp_path / "out" / "sources" / "gone").exists()
+
+
+def _fake_grading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "_stream", lambda todo, *_: iter(
+        sample_result(p.name, flipped=p.name == "bob") for p in todo))
+
+
+def test_regrade_shows_earlier_decisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """After `grade --regrade`, report and gradebook already show the TA's adjustment."""
+    root = tmp_path / "class"
+    for sid in ("ann", "bob"):
+        _submission(root, sid)
+    _fake_grading(monkeypatch)
+    out = tmp_path / "out"
+    bulk.grade_paths([root], out)
+    adjust(out, "bob", "test", "convolution.conv_forward[random]", 4, "our typo", "kim")
+    bulk.grade_paths([root], out, regrade=True)
+    assert "our typo" in (out / "reports" / "bob.md").read_text()
+    assert "bob,8,8," in (out / "gradebook.csv").read_text()
+    assert read_result(out / "results" / "bob.json")["score"] == 4
+
+
+def test_bad_course_config_never_stops_grading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A malformed course.toml leaves grading to finish with automatic scores."""
+    root = tmp_path / "class"
+    for sid in ("ann", "bob"):
+        _submission(root, sid)
+    _fake_grading(monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "course.toml").write_text("[late]\n")
+    summary = bulk.grade_paths([root], out)
+    assert summary.missing == [] and "bob,4,8," in (out / "gradebook.csv").read_text()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from autograder.loading import load_submission
 from autograder.workspace import store
+from autograder.workspace.apply import apply_workspace
 from autograder.workspace.roster import file_time
 from autograder.workspace.schema import open_db
 
@@ -52,12 +53,15 @@ def read_sources(out: Path, submission: str) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
 
 
-def record_graded(out: Path, path: Path, result: dict[str, Any]) -> None:
-    """Keep a fresh result's code, its file time and its place in the attempt history.
+def record_graded(out: Path, path: Path | None, result: dict[str, Any]) -> dict[str, Any]:
+    """Keep a fresh result's code, file time and attempt; return it as its report shows it.
 
-    Book-keeping only: a failure here is logged and never stops grading.
+    Book-keeping only: a failure here is logged and never stops grading. Without
+    ``path`` (a result from elsewhere) only the TA's decisions are applied.
     """
     submission = result["submission"]
+    if path is None:
+        return shown_results(out, [result])[0]
     try:
         store_sources(out, path, submission)
         engine = open_db(out)
@@ -67,6 +71,16 @@ def record_graded(out: Path, path: Path, result: dict[str, Any]) -> None:
             engine.dispose()
     except (OSError, ValueError, SQLAlchemyError) as exc:
         log.warning("could not keep %s in the TA workspace: %s", submission, exc)
+    return shown_results(out, [result])[0]
+
+
+def shown_results(out: Path, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``results`` with the TA's decisions applied, or unchanged if the workspace is unreadable."""
+    try:
+        return apply_workspace(out, results, record=False)
+    except (OSError, ValueError, SQLAlchemyError) as exc:
+        log.warning("TA decisions not applied (run `convgrade report %s`): %s", out, exc)
+        return results
 
 
 def load_class_sources(out: Path, class_dir: Path | None = None) -> dict[str, dict[str, str]]:
