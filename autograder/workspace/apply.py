@@ -8,7 +8,6 @@ is never applied twice.
 
 from __future__ import annotations
 
-import copy
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -71,7 +70,13 @@ def apply_decisions(
     result: dict[str, Any], adjustments: Sequence[Adjustment], late: LateOutcome | None
 ) -> dict[str, Any]:
     """A copy of ``result`` with adjustments, comments and the late penalty applied."""
-    shown = copy.deepcopy(result)
+    # Copy only what may change: a deep copy of every test's details costs more than
+    # everything else on a class of a thousand.
+    shown = dict(result)
+    shown["exercises"] = {k: dict(v) for k, v in result.get("exercises", {}).items()}
+    if adjustments:
+        shown["tests"] = [dict(t) for t in result.get("tests", [])]
+        shown["quiz"] = {k: dict(v) for k, v in result.get("quiz", {}).items()}
     notes: list[str] = []
     entries = {
         (

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import flask
 from werkzeug.serving import make_server
 
-from autograder.output import load_results
+from autograder.output import read_result
 from autograder.paths import OutputLayout, course
 from autograder.report import render_html
 from autograder.results import EXERCISES, QUIZ
@@ -55,9 +55,32 @@ def make_app(out: Path, token: str) -> flask.Flask:
     def page(name: str, **context: Any) -> str:
         return ENV.get_template(name).render(**context)
 
+    layout = OutputLayout(out)
+    # Parsed result files by path, kept while their modification time is unchanged:
+    # a class of a thousand is read once, not on every page.
+    parsed: dict[Path, tuple[int, dict[str, Any]]] = {}
+
+    def stored() -> list[dict[str, Any]]:
+        found = []
+        for path in sorted(layout.results.glob("*.json")):
+            stamp = path.stat().st_mtime_ns
+            hit = parsed.get(path)
+            if hit is None or hit[0] != stamp:
+                data = read_result(path)
+                if data is None:
+                    continue
+                parsed[path] = hit = (stamp, data)
+            found.append(hit[1])
+        return found
+
     def shown() -> dict[str, dict[str, Any]]:
-        results, _ = load_results(OutputLayout(out))
-        return {r["submission"]: r for r in apply_workspace(out, results, record=False)}
+        return {r["submission"]: r for r in apply_workspace(out, stored(), record=False)}
+
+    def shown_one(sid: str) -> dict[str, Any]:
+        result = read_result(layout.result(sid)) if "/" not in sid else None
+        if result is None:
+            flask.abort(404)
+        return apply_workspace(out, [result], record=False)[0]
 
     @app.before_request
     def login() -> Any:
@@ -105,9 +128,7 @@ def make_app(out: Path, token: str) -> flask.Flask:
 
     @app.get("/submission/<sid>")
     def submission(sid: str) -> str:
-        result = shown().get(sid)
-        if result is None:
-            flask.abort(404)
+        result = shown_one(sid)
         files = read_sources(out, sid)
         marks = classview.failing_lines(result, files)
         code = [{"name": n, "lines": code_lines(t, marks.get(n, set()))}
@@ -127,10 +148,7 @@ def make_app(out: Path, token: str) -> flask.Flask:
 
     @app.get("/submission/<sid>/report")
     def report(sid: str) -> str:
-        result = shown().get(sid)
-        if result is None:
-            flask.abort(404)
-        return render_html(result)
+        return render_html(shown_one(sid))
 
     def back(sid: str) -> Any:
         return flask.redirect(flask.url_for("submission", sid=sid))
@@ -179,8 +197,7 @@ def make_app(out: Path, token: str) -> flask.Flask:
 
     @app.get("/misconceptions")
     def misconceptions() -> str:
-        return page("misconceptions.html.j2",
-                    items=classview.misconception_view(list(shown().values())))
+        return page("misconceptions.html.j2", items=classview.misconception_view(stored()))
 
     @app.get("/similarity")
     def similarity() -> str:
