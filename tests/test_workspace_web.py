@@ -123,3 +123,9 @@ def test_test_row_link_preselects_target(client):
     chosen = client.get("/submission/bob?target=test:convolution.conv_forward[random]")
     assert 'value="test:convolution.conv_forward[random]" selected' in chosen.get_data(
         as_text=True)
+
+
+def test_pair_view_stays_inside_out(client, tmp_path: Path):
+    """A submission name that climbs out of OUT reads nothing."""
+    (tmp_path.parent / "secret.py").write_text("KEY = 1\n")
+    assert client.get("/similarity/pair?a=..&b=../..").status_code == 404

@@ -49,6 +49,9 @@ def store_sources(out: Path, path: Path, submission: str) -> dict[str, str]:
 
 
 def read_sources(out: Path, submission: str) -> dict[str, str]:
+    """The kept modules of ``submission`` (none for a name that is not a plain id)."""
+    if not submission or submission.startswith(".") or "/" in submission or "\\" in submission:
+        return {}
     folder = sources_dir(out, submission)
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
 
