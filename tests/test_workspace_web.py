@@ -127,5 +127,5 @@ def test_test_row_link_preselects_target(client):
 
 def test_pair_view_stays_inside_out(client, tmp_path: Path):
     """A submission name that climbs out of OUT reads nothing."""
-    (tmp_path.parent / "secret.py").write_text("KEY = 1\n")
-    assert client.get("/similarity/pair?a=..&b=../..").status_code == 404
+    (tmp_path / "secret.py").write_text("def key():\n    return 1\n")  # OUT/sources/..
+    assert client.get("/similarity/pair?a=..&b=..").status_code == 404
