@@ -301,7 +301,10 @@ def serve(out: Path, port: int, host: str) -> None:
         click.echo(f"open {url}", nl=True)
         sys.stdout.flush()
 
-    run(out, host=host, port=port, announce=announce)
+    try:
+        run(out, host=host, port=port, announce=announce)
+    except KeyboardInterrupt:
+        console.print("stopped")  # Ctrl-C is how a TA ends the app, not an error
 
 
 @main.command()

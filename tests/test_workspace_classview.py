@@ -34,6 +34,15 @@ def test_filters_combine():
     assert [r.submission for r in select(rows, Filters(min_score=90))] == ["ann"]
 
 
+def test_roster_student_without_submission_is_listed():
+    """A roster student with no graded submission gets a row marked missing."""
+    rows = build_rows(RESULTS, [RosterEntry("dan", "Dan D", "4")], {})
+    [dan] = [r for r in rows if r.submission == "dan"]
+    assert dan.missing and dan.name == "Dan D"
+    assert [r.submission for r in select(rows, Filters(misconception="kernel-flipped"))] == [
+        "bob", "cat"]
+
+
 def test_sort_by_score_descending():
     """Sorting by score puts the best first when descending."""
     rows = select(_rows(), Filters(sort="score", descending=True))

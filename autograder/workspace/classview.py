@@ -28,6 +28,7 @@ class Row:
     days_late: int
     similarity: float  # the best flagged pair score, 0 when not flagged
     adjusted: bool
+    missing: bool = False  # on the roster, but no submission was graded
 
     @property
     def percent(self) -> float:
@@ -58,6 +59,7 @@ def misconceptions(result: Mapping[str, Any]) -> list[str]:
 def build_rows(
     results: Sequence[Mapping[str, Any]], roster: Sequence[RosterEntry], flags: Mapping[str, float]
 ) -> list[Row]:
+    """One row per graded submission, then one per roster student without a submission."""
     names = {e.submission: e.name for e in roster}
     rows = []
     for result in results:
@@ -75,6 +77,11 @@ def build_rows(
             similarity=flags.get(sid, 0.0),
             adjusted=float(extra.get("adjustments", 0)) != 0,
         ))
+    graded = {r.submission for r in rows}
+    rows += [
+        Row(e.submission, e.name, 0.0, 0.0, {}, [], 0, 0.0, False, missing=True)
+        for e in roster if e.submission not in graded
+    ]
     return rows
 
 
