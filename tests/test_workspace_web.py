@@ -75,13 +75,16 @@ def test_submission_page_shows_code_and_report(client):
 
 
 def test_regrade_request_round_trip(client, tmp_path: Path):
-    """A regrade request is recorded and then resolved from the page."""
+    """A regrade request is recorded, filtered for while open, then resolved from the page."""
     client.post("/submission/bob/regrade", data={"target": "t", "message": "please look"})
     [request] = store.regrade_requests(open_db(tmp_path), "bob")
+    waiting = client.get("/?requests=1").get_data(as_text=True)
+    assert 'data-submission="bob"' in waiting and 'data-submission="ann"' not in waiting
     client.post(f"/regrade/{request.id}", data={"submission": "bob", "status": "accepted",
                                                 "resolution": "fixed", "author": "kim"})
     page = client.get("/submission/bob").get_data(as_text=True)
     assert "please look" in page and "accepted: fixed (kim)" in page
+    assert 'data-submission="bob"' not in client.get("/?requests=1").get_data(as_text=True)
 
 
 def test_misconception_and_similarity_pages(client):

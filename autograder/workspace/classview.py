@@ -29,6 +29,7 @@ class Row:
     similarity: float  # the best flagged pair score, 0 when not flagged
     adjusted: bool
     missing: bool = False  # on the roster, but no submission was graded
+    open_requests: int = 0  # regrade requests not yet resolved
 
     @property
     def percent(self) -> float:
@@ -43,6 +44,7 @@ class Filters:
     misconception: str = ""
     late: str = ""  # "late" or "on-time"
     flagged: bool = False
+    requests: bool = False  # only rows with an open regrade request
     sort: str = "submission"
     descending: bool = False
 
@@ -57,9 +59,11 @@ def misconceptions(result: Mapping[str, Any]) -> list[str]:
 
 
 def build_rows(
-    results: Sequence[Mapping[str, Any]], roster: Sequence[RosterEntry], flags: Mapping[str, float]
+    results: Sequence[Mapping[str, Any]], roster: Sequence[RosterEntry], flags: Mapping[str, float],
+    open_requests: Mapping[str, int] | None = None,
 ) -> list[Row]:
     """One row per graded submission, then one per roster student without a submission."""
+    open_requests = open_requests or {}
     names = {e.submission: e.name for e in roster}
     rows = []
     for result in results:
@@ -76,6 +80,7 @@ def build_rows(
             days_late=int(extra.get("days_late", 0)),
             similarity=flags.get(sid, 0.0),
             adjusted=float(extra.get("adjustments", 0)) != 0,
+            open_requests=open_requests.get(sid, 0),
         ))
     graded = {r.submission for r in rows}
     rows += [
@@ -97,6 +102,7 @@ def select(rows: Sequence[Row], f: Filters) -> list[Row]:
         and (f.late != "late" or r.days_late > 0)
         and (f.late != "on-time" or r.days_late == 0)
         and (not f.flagged or r.similarity > 0)
+        and (not f.requests or r.open_requests > 0)
     ]
     key = {
         "submission": lambda r: r.submission,

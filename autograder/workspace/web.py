@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -106,12 +107,15 @@ def make_app(out: Path, token: str) -> flask.Flask:
             misconception=args.get("misconception", ""),
             late=args.get("late", ""),
             flagged=args.get("flagged") == "1",
+            requests=args.get("requests") == "1",
             sort=args.get("sort", "submission"),
             descending=args.get("desc") == "1",
         )
         results = list(shown().values())
+        waiting = Counter(q.submission for q in store.regrade_requests(engine)
+                          if q.status == "open")
         rows = classview.build_rows(results, store.load_roster(engine),
-                                    flagged(read_pairs(out)))
+                                    flagged(read_pairs(out)), waiting)
         order = {name: i for i, name in enumerate((*EXERCISES, QUIZ))}
         exercises = sorted({e for r in rows for e in r.exercises},
                            key=lambda e: (order.get(e, len(order)), e))
