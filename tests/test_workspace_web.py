@@ -132,3 +132,11 @@ def test_pair_view_stays_inside_out(client, tmp_path: Path):
     """A submission name that climbs out of OUT reads nothing."""
     (tmp_path / "secret.py").write_text("def key():\n    return 1\n")  # OUT/sources/..
     assert client.get("/similarity/pair?a=..&b=..").status_code == 404
+
+
+def test_student_code_is_escaped(client, tmp_path: Path):
+    """Markup in a student's code is shown as text, never run in the TA's browser."""
+    (tmp_path / "sources" / "bob" / "convolution.py").write_text(
+        "def zero_pad(X, pad):\n    return '</td><script>alert(1)</script>'\n")
+    page = client.get("/submission/bob").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
