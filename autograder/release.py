@@ -97,7 +97,7 @@ def build_release(course: CourseLayout, out: Path) -> list[Path]:
 
 
 def _secret_files(course: CourseLayout) -> list[Path]:
-    found = [course.quiz_keys] if course.quiz_keys.is_file() else []
+    found = [p for p in (course.quiz_keys, course.quizzes / "secret.toml") if p.is_file()]
     for folder in (course.reference, course.graders):
         if folder.is_dir():
             found += [p for p in sorted(folder.rglob("*"))
