@@ -469,7 +469,7 @@ class TestMarkdown:
         """With keys the Markdown shows each answer, equivalents and explanation."""
         text = quiz_to_markdown(quiz, with_keys=True)
         assert all(k.explanation in text for k in quiz.keys.values())
-        assert "**Answer:** d (also accepted: a, b, c)" in text
+        assert "**Answer:** d (also accepted: a, b, c; a, b, c, d)" in text
         assert "**Answer:** 14x14x12" in text
 
 
