@@ -96,6 +96,25 @@ HINTS: dict[str, str] = {
         "the batch), the second with the width (axis 2)."
     ),
 }
+# Each code in a few plain words, for report chips and class statistics.
+SUMMARIES: dict[str, str] = {
+    "kernel-flipped": "flipped the kernel (a true convolution, not cross-correlation)",
+    "missing-bias": "left out the bias",
+    "stride-ignored": "moved the window one step at a time, whatever the stride",
+    "same-padding-wrong": 'padded by the wrong amount for "same"',
+    "off-by-one": "output size one too large or too small",
+    "pool-mode-swapped": "used average pooling for max, or max for average",
+    "params-missing-bias": "counted parameters without the biases",
+    "params-missing-channels": "counted parameters without the input channels",
+    "channels-first": "read or returned the arrays as (m, C, H, W)",
+    "floor-instead-of-ceil": 'rounded down where "same" padding rounds up',
+    "average-counts-padding": "counted padded zeros in the average",
+    "integer-output": "cut the values to whole numbers",
+    "depth-from-input": "gave the output as many channels as the input, not one per filter",
+    "bias-per-input-channel": "counted one bias per input channel, not one per filter",
+    "params-missing-filters": "counted the parameters of a single filter",
+    "height-width-swapped": "mixed up height and width",
+}
 CODES: tuple[str, ...] = tuple(HINTS)
 SPEC_CODES: tuple[str, ...] = CODES[:9]  # the nine codes of the spec's result-file table
 # Said in the report when no single known mistake explains all of a function's failures.

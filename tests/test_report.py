@@ -1,13 +1,19 @@
 """Tests for autograder.report: reports rendered from stored results only."""
 
+import re
+
 from autograder.feedback import Mismatch
 from autograder.report import render_html, render_markdown
+from autograder.report_view import NO_WORK, md_block, md_text, report_context
 from autograder.results import QuizItemResult, SubmissionResult, TestOutcome
+
+STUB = "Your code raised: NotImplementedError: {} is not implemented yet"
 
 
 def _stored() -> dict:
     failure = Mismatch("conv_forward differs", case="A_prev (1, 3, 3, 1)", expected="[[1.]]",
-                       got="[[2.]]", misconception="kernel-flipped", hint="Do not flip <W>.")
+                       got="[[2.]]", misconception="kernel-flipped", hint="Do not flip <W>.",
+                       function="conv_forward")
     return SubmissionResult(
         submission="carol",
         tests=[
@@ -19,6 +25,22 @@ def _stored() -> dict:
                              "Expected 456: 6 filters of 5x5x3 plus 6 biases.")],
         errors=["model.py is missing"],
     ).to_gradescope_dict()
+
+
+def _stub_tests(function: str, exercise: str, cases: int, points: float) -> list[TestOutcome]:
+    message = STUB.format(function)
+    return [TestOutcome(f"{function} matches [case-{n}]", exercise, 0, points, "failed", message,
+                        details={"message": message, "error": "raised"}) for n in range(cases)]
+
+
+def _untouched() -> dict:
+    tests = (_stub_tests("conv_forward", "convolution", 8, 1.5)
+             + _stub_tests("zero_pad", "convolution", 2, 1.25)
+             + _stub_tests("pool_forward", "pooling", 7, 1.5)
+             + _stub_tests("conv_output_size", "shapes", 5, 0.8))
+    quiz = [QuizItemResult(f"q{n}", 0, 1, "missing", None, "No answer was given.")
+            for n in range(18)]
+    return SubmissionResult("frank", tests=tests, quiz=quiz, no_work=True).to_gradescope_dict()
 
 
 class TestReports:
@@ -43,18 +65,96 @@ class TestReports:
         """The same stored result renders to the same text."""
         assert render_html(_stored()) == render_html(_stored())
 
-    def test_diagnosed_and_short_failures_come_first(self):
-        """Within an exercise the diagnosed failure leads, then the shortest case."""
+    def test_every_chip_is_explained_in_words(self):
+        """A spotted mistake is named with a sentence saying what was done, not a bare code."""
+        html = render_html(_stored())
+        assert re.search(r'<span class="tag">kernel-flipped</span> You flipped the kernel', html)
+
+    def test_no_jargon_in_the_footer(self):
+        """The sandbox is described in plain words, never as 'isolation: full'."""
+        for text in (render_html(_stored()), render_markdown(_stored())):
+            assert "isolation:" not in text and "sealed sandbox" in text
+
+
+class TestGrouping:
+    def test_failures_collapse_to_one_entry_per_function_and_cause(self):
+        """Eight NotImplementedError cases of one function are one entry saying so."""
+        context = report_context(_untouched())
+        groups = {g.function: g for ex in context["exercises"] for g in ex["groups"]}
+        assert groups["conv_forward"].summary == (
+            "failed 8 of 8 cases: NotImplementedError: not started yet")
+        assert len(groups) == 4
+        html = render_html(_untouched())
+        assert html.count('class="fail') == 4 and html.count("failed 8 of 8 cases") == 1
+
+    def test_different_causes_of_one_function_stay_apart(self):
+        """A crash and a wrong answer of the same function are two entries."""
+        wrong = Mismatch("zero_pad is wrong", expected="1", got="2", function="zero_pad")
+        tests = [
+            TestOutcome("zero_pad pads [a]", "convolution", 0, 1, "failed", wrong.render(),
+                        details=wrong.details()),
+            *_stub_tests("zero_pad", "convolution", 1, 1),
+        ]
+        result = SubmissionResult("x", tests=tests).to_gradescope_dict()
+        [exercise] = report_context(result)["exercises"]
+        assert sorted(g.cause for g in exercise["groups"]) == [
+            "NotImplementedError: not started yet", "wrong answers"]
+
+    def test_next_steps_are_the_fixes_worth_most_points_in_order(self):
+        """'What to do next' lists at most three fixes, largest points first."""
+        steps = report_context(_untouched())["next_steps"]
+        assert len(steps) == 3
+        assert steps[0].startswith("Answer the 18 quiz questions left blank (worth 18 points)")
+        assert steps[1].startswith("Implement conv_forward (worth 12 points)")
+        assert steps[2].startswith("Implement pool_forward (worth 10.5 points)")
+        text = render_markdown(_untouched())
+        assert text.index("What to do next") < text.index("| part |")
+
+    def test_no_work_banner(self):
+        """A result flagged no_work opens with the 'no work found' banner."""
+        assert NO_WORK in render_html(_untouched())
+        assert "No work found: did you upload the right files?" in render_markdown(_untouched())
+        assert "No work found" not in render_html(_stored())
+
+    def test_untouched_submission_report_is_short(self):
+        """An untouched submission's Markdown report fits on one screen (a few dozen lines)."""
+        assert len(render_markdown(_untouched()).splitlines()) < 60
+
+    def test_quiz_shows_question_answer_and_explanation(self):
+        """Each quiz row holds the question's text, the student's answer and the feedback."""
+        html = render_html(_stored())
+        assert "How many trainable parameters does the layer have" in html
+        assert "<td>156</td>" in html and "Expected 456" in html
+
+
+class TestMarkdownSafety:
+    HOSTILE = ("boom\n```\n# Injected heading\n![x](https://evil.example/x.png)\n"
+               "<img src=https://evil.example/y.png>\n````")
+
+    def test_exception_text_cannot_close_its_code_fence(self):
+        """Backtick runs in student text make the fence longer, so the block never closes early."""
+        block = md_block(self.HOSTILE)
+        fence = block.splitlines()[0].removesuffix("text")
+        assert len(fence) == 5 and block.endswith("\n" + fence)
+        inner = block.splitlines()[1:-1]
+        assert not any(line.strip().startswith(fence) for line in inner)
+
+    def test_inline_student_text_is_inert(self):
+        """Headings, images, links and raw HTML in a one-line message are escaped."""
+        text = md_text(self.HOSTILE)
+        assert "\n" not in text and "![" not in text and "<img" not in text.replace(r"\<", "")
+        assert r"\# Injected" in text and r"\[x\]" in text
+
+    def test_a_hostile_result_renders_safely(self):
+        """A crash message and an error from a student land inside their blocks in the report."""
+        message = f"Your code raised: ValueError: {self.HOSTILE}"
         result = SubmissionResult(
-            submission="dan",
-            tests=[
-                TestOutcome("long case", "convolution", 0, 1, "failed", "x" * 500),
-                TestOutcome("short case", "convolution", 0, 1, "failed", "x" * 20),
-                TestOutcome("diagnosed case", "convolution", 0, 1, "failed", "y" * 900,
-                            ["misconception:missing-bias"]),
-            ],
+            submission="mallory",
+            tests=[TestOutcome("zero_pad pads", "convolution", 0, 1, "failed", message,
+                               details={"message": message, "error": "raised"})],
+            errors=[self.HOSTILE],
         ).to_gradescope_dict()
         text = render_markdown(result)
-        positions = [text.index(f"### {name}") for name in
-                     ("diagnosed case", "short case", "long case")]
-        assert positions == sorted(positions)
+        outside = re.sub(r"(?ms)^(`{3,})text\n.*?^\1$", "", text)
+        assert "# Injected" not in outside.replace(r"\# Injected", "")
+        assert "![" not in outside and "<img" not in outside.replace(r"\<", "")
