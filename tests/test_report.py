@@ -4,7 +4,7 @@ import re
 
 from autograder.feedback import Mismatch
 from autograder.report import render_html, render_markdown
-from autograder.report_view import NO_WORK, md_block, md_text, report_context
+from autograder.report_view import NO_WORK, failure_groups, md_block, md_text, report_context
 from autograder.results import QuizItemResult, SubmissionResult, TestOutcome
 
 STUB = "Your code raised: NotImplementedError: {} is not implemented yet"
@@ -79,13 +79,21 @@ class TestReports:
 class TestGrouping:
     def test_failures_collapse_to_one_entry_per_function_and_cause(self):
         """Eight NotImplementedError cases of one function are one entry saying so."""
-        context = report_context(_untouched())
-        groups = {g.function: g for ex in context["exercises"] for g in ex["groups"]}
+        tests = _untouched()["tests"]
+        groups = {g.function: g for g in failure_groups(tests, "convolution")}
         assert groups["conv_forward"].summary == (
             "failed 8 of 8 cases: NotImplementedError: not started yet")
-        assert len(groups) == 4
+        assert groups["conv_forward"].lost == 12
+
+    def test_untouched_functions_share_one_table_cell(self):
+        """Functions not started are named in the score table, not given a section each."""
+        context = report_context(_untouched())
+        convolution = context["exercises"][0]
+        assert convolution["not_started"] == ["conv_forward", "zero_pad"]
+        assert convolution["groups"] == []
         html = render_html(_untouched())
-        assert html.count('class="fail') == 4 and html.count("failed 8 of 8 cases") == 1
+        assert '<td class="todo">conv_forward, zero_pad</td>' in html
+        assert 'class="fail"' not in html
 
     def test_different_causes_of_one_function_stay_apart(self):
         """A crash and a wrong answer of the same function are two entries."""
@@ -96,8 +104,8 @@ class TestGrouping:
             *_stub_tests("zero_pad", "convolution", 1, 1),
         ]
         result = SubmissionResult("x", tests=tests).to_gradescope_dict()
-        [exercise] = report_context(result)["exercises"]
-        assert sorted(g.cause for g in exercise["groups"]) == [
+        groups = failure_groups(result["tests"], "convolution")
+        assert sorted(g.cause for g in groups) == [
             "NotImplementedError: not started yet", "wrong answers"]
 
     def test_next_steps_are_the_fixes_worth_most_points_in_order(self):
@@ -117,8 +125,8 @@ class TestGrouping:
         assert "No work found" not in render_html(_stored())
 
     def test_untouched_submission_report_is_short(self):
-        """An untouched submission's Markdown report fits on one screen (a few dozen lines)."""
-        assert len(render_markdown(_untouched()).splitlines()) < 60
+        """An untouched submission's Markdown report fits on one screen (under 30 lines)."""
+        assert len(render_markdown(_untouched()).splitlines()) < 30
 
     def test_quiz_shows_question_answer_and_explanation(self):
         """Each quiz row holds the question's text, the student's answer and the feedback."""
