@@ -29,10 +29,13 @@ SECRET_FILE = "secret.toml"
 PUBLIC_SEED = "convgrade-course-without-secret"
 
 
-@functools.cache
 def course_seed(quizzes: Path | None = None) -> str:
     """The course's secret seed, from ``seed`` in ``quizzes/secret.toml``."""
-    path = (quizzes or course().quizzes) / SECRET_FILE
+    return _read_seed((quizzes or course().quizzes) / SECRET_FILE)
+
+
+@functools.cache
+def _read_seed(path: Path) -> str:
     try:
         seed = tomllib.loads(path.read_text(encoding="utf-8")).get("seed")
     except (OSError, tomllib.TOMLDecodeError):
@@ -40,9 +43,9 @@ def course_seed(quizzes: Path | None = None) -> str:
     return str(seed) if seed else PUBLIC_SEED
 
 
-def case_rng(*parts: Any) -> np.random.Generator:
+def case_rng(*parts: Any, seed: str | None = None) -> np.random.Generator:
     """A generator fixed by the course seed and a case's name (the same for every student)."""
-    return np.random.default_rng(stable_seed(course_seed(), repr(parts)))
+    return np.random.default_rng(stable_seed(seed or course_seed(), repr(parts)))
 
 
 def course_rng(request: pytest.FixtureRequest) -> np.random.Generator:

@@ -321,13 +321,31 @@ def test_six_copies_of_one_buggy_submission_get_one_score(reference):
 
 def test_random_cases_follow_the_course_seed(tmp_path):
     """The random cases come from the course's secret seed, not from the submission."""
-    from autograder.grader_support import case_rng, course_seed
+    from autograder.grader_support import PUBLIC_SEED, case_rng, course_seed
 
     (tmp_path / "secret.toml").write_text('seed = "term-1"\n', encoding="utf-8")
     assert course_seed(tmp_path) == "term-1"
-    assert course_seed() != "term-1"
-    first = case_rng("test_shapes", "test_shapes_random").integers(0, 10**9)
-    assert case_rng("test_shapes", "test_shapes_random").integers(0, 10**9) == first
+    assert course_seed(tmp_path / "elsewhere") == PUBLIC_SEED
+    assert course_seed() not in ("term-1", PUBLIC_SEED)  # the course ships its own seed
+
+    def draw(seed):
+        return case_rng("test_shapes", "test_shapes_random", seed=seed).integers(0, 10**9)
+
+    assert draw("term-1") == draw("term-1") != draw("term-2")
+
+
+def test_the_course_seed_never_ships(tmp_path):
+    """The seed file is hidden from student code and kept out of the student bundle."""
+    from autograder.paths import course
+    from autograder.release import assert_clean_bundle, build_release
+
+    layout = course()
+    secret = layout.quizzes / "secret.toml"
+    assert any(secret.is_relative_to(p) for p in layout.secret_paths())
+    written = build_release(layout, tmp_path)
+    assert not any(p.name == "secret.toml" for p in written)
+    (tmp_path / "notes.toml").write_bytes(secret.read_bytes())
+    assert any("secret.toml" in leak for leak in assert_clean_bundle(tmp_path, layout))
 
 
 def test_correct_reference_has_no_tags(reference):
