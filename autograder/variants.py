@@ -221,12 +221,12 @@ def size_variants(n: int, f: int, stride: int, padding: str | int) -> Rows:
     return [*rows, ("off-by-one", Fallback(right - 1)), ("off-by-one", Fallback(right + 1))]
 
 
-def _axis_variants(n: int, f: int, s: int, padding: str | int) -> dict[str, int]:
-    """One wrong length per code along one axis (the first form of each mistake)."""
-    found: dict[str, int] = {}
+def _axis_variants(n: int, f: int, s: int, padding: str | int) -> dict[str, list[int]]:
+    """The wrong lengths of each mistake along one axis (every form, loose ones left out)."""
+    found: dict[str, list[int]] = {}
     for code, value in size_variants(n, f, s, padding):
-        if not isinstance(value, Fallback):
-            found.setdefault(code, value)
+        if not isinstance(value, Fallback) and value not in found.setdefault(code, []):
+            found[code].append(value)
     return found
 
 
@@ -245,10 +245,10 @@ def window_shape_variants(
     rows: Rows = []
     along_h, along_w = _axis_variants(h, fh, sh, padding), _axis_variants(w, fw, sw, padding)
     for code in ("stride-ignored", "floor-instead-of-ceil", "same-padding-wrong", "off-by-one"):
-        if code in along_h or code in along_w:
-            new_h, new_w = along_h.get(code, right[0]), along_w.get(code, right[1])
-            rows += [(code, (new_h, new_w, depth)), (code, (new_h, right[1], depth)),
-                     (code, (right[0], new_w, depth))]
+        # The same mistake along both axes, or along one only.
+        heights = [*along_h.get(code, []), right[0]]
+        widths = [*along_w.get(code, []), right[1]]
+        rows += [(code, (h_out, w_out, depth)) for h_out in heights for w_out in widths]
     if filters is not None:
         rows.append(("depth-from-input", (right[0], right[1], c)))
     rows += [

@@ -152,6 +152,16 @@ def int_filter(apply_filter):
     return lambda image, kernel: np.trunc(apply_filter(image, kernel)).astype(int)
 
 
+def same_shape(conv_output_shape, *, rule):
+    """conv_output_shape with 'same' sizes computed by a wrong rule per axis."""
+    def wrong(input_shape, filters, kernel_size, stride=1, padding="valid"):
+        if padding != "same":
+            return conv_output_shape(input_shape, filters, kernel_size, stride, padding)
+        (kh, kw), (sh, sw) = pair(kernel_size), pair(stride)
+        return (rule(input_shape[0], kh, sh), rule(input_shape[1], kw, sw), filters)
+    return wrong
+
+
 def kw(function, **flags):
     return lambda *args, **kwargs: function(*args, **kwargs, **flags)
 
@@ -226,6 +236,12 @@ UNEXPLAINED = {
                         lambda ref: kw(naive_pool, nchw_in=True)),
 }
 MUTATIONS |= {  # symmetric "same" padding with an even kernel: never called off-by-one
+    "shape-same-symmetric": ("same-padding-wrong", "shapes", "conv_output_shape",
+                             lambda ref: same_shape(ref["shapes"].conv_output_shape,
+                                                    rule=lambda n, f, s: (n - 2 + f % 2) // s + 1)),
+    "shape-same-floor": ("floor-instead-of-ceil", "shapes", "conv_output_shape",
+                         lambda ref: same_shape(ref["shapes"].conv_output_shape,
+                                                rule=lambda n, f, s: n // s)),
     "conv-same-symmetric": ("same-padding-wrong", "convolution", "conv_forward",
                             lambda ref: kw(naive_conv, same="symmetric")),
     "size-same-symmetric": ("same-padding-wrong", "shapes", "conv_output_size",

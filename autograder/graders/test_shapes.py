@@ -51,7 +51,7 @@ def check_conv_shape(student, reference, input_shape, filters, kernel, stride, p
     def variants(shape, filters, kernel, stride, padding):
         return window_shape_variants(shape, kernel, stride, padding, filters=filters)
 
-    probe = ((10, 13, 3), 5, (4, 3), (1, 2), _probe_padding(padding))
+    probe = ((10, 13, 3), 5, (4, 5), (1, 2), _probe_padding(padding))
     _check_shape(student, reference, "conv_output_shape",
                  (input_shape, filters, kernel, stride, padding), variants, probe)
 
@@ -61,7 +61,7 @@ def check_pool_shape(student, reference, input_shape, pool_size, stride, padding
         window_stride = pool_size if stride is None else stride
         return window_shape_variants(shape, pool_size, window_stride, padding)
 
-    probe = ((10, 13, 3), (4, 3), (1, 2), _probe_padding(padding))
+    probe = ((10, 13, 3), (4, 5), (1, 2), _probe_padding(padding))
     _check_shape(student, reference, "pool_output_shape",
                  (input_shape, pool_size, stride, padding), variants, probe)
 
