@@ -208,6 +208,7 @@ def report_context(result: dict[str, Any]) -> dict[str, Any]:
         "warnings": result.get("warnings", []),
         "isolation": _isolation(result.get("isolation", "full")),
         "exercises": exercises,
+        "any_not_started": any(ex["not_started"] for ex in exercises) or quiz["none_answered"],
         "quiz": quiz,
         "quiz_totals": result.get("exercises", {}).get("quiz"),
         "misconceptions": [{"code": c, "summary": SUMMARIES.get(c, c), "hint": HINTS.get(c, "")}

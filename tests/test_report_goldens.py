@@ -94,7 +94,8 @@ def test_report_matches_golden(name, render, update_goldens):
 def test_golden_report_shows_what_a_student_needs():
     """The report names the input, expected and got, the hint, the diff, output and quiz."""
     html = render_html(_sample())
-    for needle in ("Input:", "Expected:", "Got:", "kernel-flipped", "no flipping",
+    for needle in ("<th>Input</th>", "<th>Expected</th>", "<th>Got</th>", "kernel-flipped",
+                   "no flipping",
                    "layer 7: expected activation softmax, got relu", "looping &lt;forever&gt;",
                    "Expected 456", "syntax error at line 3", "cell 4 was skipped"):
         assert needle in html, needle
