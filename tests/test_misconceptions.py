@@ -119,6 +119,16 @@ def summarize_without_bias(reference):
     return summarize
 
 
+def summarize_without_channels(reference):
+    def summarize(input_shape, layers):
+        rows = reference["params"].summarize(input_shape, layers)
+        return [(shape, wrong_params(layer["kernel_size"], 1, layer["filters"],
+                                     layer.get("use_bias", True))
+                 if layer["type"] == "conv2d" else params)
+                for (shape, params), layer in zip(rows, layers, strict=True)]
+    return summarize
+
+
 def flipped_filter(apply_filter):
     return lambda image, kernel: apply_filter(image, kernel[::-1, ::-1])
 
@@ -198,6 +208,8 @@ MUTATIONS = {  # id -> (code, module, function, replacement maker)
     "dense-params-no-bias": ("params-missing-bias", "params", "dense_params",
                              lambda ref: lambda n, units, use_bias=True: n * units),
     "summary-no-bias": ("params-missing-bias", "params", "summarize", summarize_without_bias),
+    "summary-no-channels": ("params-missing-channels", "params", "summarize",
+                            summarize_without_channels),
     "conv-params-no-channels": ("params-missing-channels", "params", "conv2d_params",
                                 lambda ref: kw(wrong_params, channels=False)),
     "conv-nchw-output": ("channels-first", "convolution", "conv_forward",

@@ -13,7 +13,7 @@ from autograder.grader_support import (
     expect_value_error,
     second_question,
 )
-from autograder.misconceptions import HINTS, diagnose
+from autograder.misconceptions import HINTS, diagnose, matching_codes
 from autograder.variants import conv_params_variants, dense_params_variants, window_shape_variants
 
 pytestmark = pytest.mark.exercise("params")
@@ -123,7 +123,22 @@ SUMMARY_CASES = {
 }
 
 
-def layer_mistake(layer: dict[str, Any], in_shape: tuple[int, ...], got: tuple, expected: tuple):
+def conv_row_question(student, layer: dict[str, Any]):
+    """A second question for a conv row: the same layer alone on 3 channels, with 5 filters."""
+    probe = {**layer, "filters": 5, "strides": 1, "padding": "valid"}
+
+    def ask() -> set[str]:
+        rows = as_summary(student.call(MODULE, "summarize", (6, 6, 3), [probe]),
+                          name="summarize", length=1)
+        return set(matching_codes(rows[0][1], conv_params_variants(
+            layer["kernel_size"], 3, 5, layer.get("use_bias", True))))
+
+    return ask
+
+
+def layer_mistake(
+    layer: dict[str, Any], in_shape: tuple[int, ...], got: tuple, expected: tuple, student=None
+):
     """The misconception that explains one summary row, given the layer's (right) input shape."""
     kind = layer["type"]
     shape_variants: list = []
@@ -144,7 +159,8 @@ def layer_mistake(layer: dict[str, Any], in_shape: tuple[int, ...], got: tuple, 
         )
     if got[0] != expected[0]:
         return diagnose(got[0], shape_variants, expected=expected[0])
-    return diagnose(got[1], params_variants, expected=expected[1])
+    again = conv_row_question(student, layer) if kind == "conv2d" and student else None
+    return diagnose(got[1], params_variants, expected=expected[1], again=again)
 
 
 @pytest.mark.points(2)
@@ -161,7 +177,7 @@ def test_summarize(student, reference, name):
     shape = tuple(input_shape)
     for index, (got, want, layer) in enumerate(zip(rows, expected, layers, strict=True), start=1):
         if got != want:
-            code = layer_mistake(layer, shape, got, want)
+            code = layer_mistake(layer, shape, got, want, student)
             raise Mismatch(
                 f"summarize is wrong at layer {index} ({layer['type']})",
                 case=f"input shape {input_shape}, layer {index}: {layer}",
