@@ -14,6 +14,9 @@ from test_report_goldens import _sample
 from autograder.report import render_html
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Debian's chromium (make test installs it)"
+)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars"]
@@ -38,3 +41,22 @@ def test_report_renders_in_chromium(tmp_path: Path):
     red_bar = np.all(np.isclose(image[..., :3], [0xB3 / 255, 0x41 / 255, 0x2F / 255], atol=0.02),
                      axis=2)
     assert red_bar.sum() > 50, "the failing-test markers were not drawn"
+
+
+@pytest.mark.slow
+def test_untouched_report_fits_on_one_screen(tmp_path: Path):
+    """Drawn by Chromium, an untouched submission's report ends within one 1080-pixel screen."""
+    from test_report_goldens import _untouched
+
+    page = tmp_path / "untouched.html"
+    page.write_text(render_html(_untouched()), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    done = subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         f"--screenshot={shot}", "--window-size=1200,2000", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert shot.exists(), done.stderr[-2000:]
+    image = matplotlib.image.imread(shot)
+    inked_rows = np.flatnonzero((image[..., :3].mean(axis=2) < 0.6).any(axis=1))
+    assert inked_rows.size and inked_rows[-1] < 1000, f"the page ends at row {inked_rows[-1]}"
