@@ -86,27 +86,35 @@ def second_question(
     student: Proxy,
     module: str,
     function: str,
-    call: tuple[tuple, dict[str, Any]],
+    calls: list[tuple[tuple, dict[str, Any]]],
     expected: Callable[..., Any],
     variants: Callable[..., list],
     validate: Callable[[Any], Any],
 ) -> Callable[[], set[str]]:
-    """A second call that tells apart mistakes giving the same wrong answer.
+    """More calls that tell apart mistakes giving the same wrong answer.
 
-    ``call`` is ``(args, kwargs)`` chosen so the candidate mistakes disagree;
-    the returned function asks it and gives the codes whose prediction is the
-    student's answer (a mistake that changes nothing on this input stays
-    possible when the answer is right).
+    ``calls`` are ``(args, kwargs)`` chosen so the candidate mistakes disagree;
+    the returned function asks each and gives the codes whose prediction is the
+    student's answer every time (a mistake that changes nothing on an input
+    stays possible when the answer to it is right).
     """
-    args, kwargs = call
+
+    def consistent(args: tuple, kwargs: dict[str, Any]) -> set[str]:
+        got = validate(student.call(module, function, *args, **kwargs))
+        table = variants(*args, **kwargs)
+        codes = set(matching_codes(got, table))
+        if same_value(got, expected(*args, **kwargs)):
+            codes |= {code for code, value in table if same_value(_plain(value), got)}
+        return codes
 
     def ask() -> set[str]:
-        got = validate(student.call(module, function, *args, **kwargs))
-        consistent = set(matching_codes(got, variants(*args, **kwargs)))
-        if same_value(got, expected(*args, **kwargs)):
-            consistent |= {code for code, value in variants(*args, **kwargs)
-                           if same_value(_plain(value), got)}
-        return consistent
+        found: set[str] | None = None
+        for args, kwargs in calls:
+            codes = consistent(args, kwargs)
+            found = codes if found is None else found & codes
+            if not found:
+                break
+        return found or set()
 
     return ask
 

@@ -22,6 +22,10 @@ NEXT_STEPS = 3
 # The message of a generated stub that was never filled in.
 _NOT_STARTED = re.compile(r"NotImplementedError: (\w+) is not implemented yet")
 _CASE = re.compile(r"\s*\[[^\[\]]*\]$")
+_LEADING_NAME = re.compile(r"^([a-z]\w*_\w*)\b")
+_SKIPPED = re.compile(
+    r"^Stopped: (\w+) was not run again: it did not finish within (.+) on an earlier case$"
+)
 NO_WORK = (
     "No work found: did you upload the right files? Nothing in this submission is "
     "implemented and no quiz answer was found."
@@ -80,12 +84,19 @@ def _cause(test: dict[str, Any]) -> tuple[str | None, str, str | None]:
     output, details = test.get("output", ""), test.get("details", {})
     if match := _NOT_STARTED.search(output):
         return match[1], "NotImplementedError: not started yet", None
-    function = details.get("function")
+    own = details.get("function")  # set by the comparison that failed
+    # The hidden tests' labels start with the function they check ("zero_pad adds zeros").
+    named = _LEADING_NAME.match(test["name"])
+    function = own or (named[1] if named else None)
     if code := _code(test):
         return function, SUMMARIES.get(code, code), code
     if details.get("error"):
-        return function, _first_line(details.get("message", output)), None
-    if function and "got" in details:
+        message = _first_line(details.get("message", output))
+        if details["error"] == "missing" and "has no function" not in message:
+            return None, message, None  # the whole file: one entry for all its functions
+        # Later cases skipped after a time-out share the time-out's cause.
+        return function, _SKIPPED.sub(r"Stopped: \1 did not finish within \2", message), None
+    if own and "got" in details:
         return function, "wrong answers", None
     return function, _first_line(output) or "failed", None
 
@@ -101,8 +112,10 @@ def failure_groups(tests: list[dict[str, Any]], exercise: str) -> list[FailureGr
         if key not in groups:
             groups[key] = FailureGroup(exercise, function or _base(test["name"]), cause, code)
         groups[key].tests.append(test)
-    for group in groups.values():
+    for (function, _), group in groups.items():
         bases = {_base(t["name"]) for t in group.tests}
+        if not function and len(bases) > 1:  # one cause across checks: the file itself
+            group.function = f"{exercise}.py"
         same = [t for t in tests if _base(t["name"]) in bases]
         # A check run for several functions (one case per model builder) counts only the
         # cases that name this group's function, and the group's own.
@@ -126,6 +139,9 @@ def _read_prompts(path: Path) -> dict[str, str]:
         return {}
 
 
+_UNREADABLE_ANSWERS = re.compile(r"answers\.toml is not valid|QUIZ_ANSWERS")
+
+
 def _quiz(result: dict[str, Any]) -> dict[str, Any]:
     items = list(result.get("quiz", {}).values())
     prompts = _prompts()
@@ -137,6 +153,9 @@ def _quiz(result: dict[str, Any]) -> dict[str, Any]:
         "missing": missing,
         "none_answered": bool(rows) and len(missing) == len(rows),
         "correct": sum(r["status"] == "correct" for r in rows),
+        # The answers were given but could not be read at all (a TOML or notebook error).
+        "unreadable_file": any(_UNREADABLE_ANSWERS.search(str(e))
+                               for e in result.get("errors", [])),
         "total": len(rows),
     }
 
@@ -147,7 +166,7 @@ def _step(group: FailureGroup) -> str:
         return f"Implement {group.function} ({worth}): it is not started yet."
     if group.code:
         return f"Fix {group.function} ({worth}): you {group.cause}. See the hint below."
-    where = "" if group.cases == 1 else f" (in {group.failed} of {group.cases} cases)"
+    where = "" if group.failed == group.cases else f" (in {group.failed} of {group.cases} cases)"
     return f"Fix {group.function} ({worth}): {group.cause}{where}."
 
 
@@ -156,8 +175,13 @@ def _next_steps(groups: list[FailureGroup], quiz: dict[str, Any]) -> list[str]:
     missing = quiz["missing"]
     if missing:
         points = sum(q["max_score"] for q in missing)
-        ranked.append((points, f"Answer the {len(missing)} quiz question"
-                       f"{'s' * (len(missing) != 1)} left blank (worth {points:g} points)."))
+        if quiz["unreadable_file"] and quiz["none_answered"]:
+            text = (f"Fix your quiz answers so they can be read (worth {points:g} points): "
+                    'see "Problems with the submission".')
+        else:
+            text = (f"Answer the {len(missing)} quiz question{'s' * (len(missing) != 1)} "
+                    f"left blank (worth {points:g} points).")
+        ranked.append((points, text))
     unreadable = [q for q in quiz["rows"] if q["status"] == "malformed"]
     if unreadable:
         points = sum(q["max_score"] for q in unreadable)

@@ -210,9 +210,9 @@ def size_variants(n: int, f: int, stride: int, padding: str | int) -> Rows:
             # Symmetric padding, which an even kernel cannot have: not an off-by-one.
             ("same-padding-wrong", (n + 2 * ((f - 1) // 2) - f) // stride + 1),
             ("same-padding-wrong", (n - f) // stride + 1),
+            # Equal to floor when stride does not divide n: the second question tells them apart.
+            ("off-by-one", math.ceil(n / stride) - 1),
         ]
-        if n % stride == 0:  # otherwise ceil - 1 is floor, named above
-            rows.append(("off-by-one", math.ceil(n / stride) - 1))
     else:
         span = n + 2 * _pad_of(padding) - f
         rows += [("off-by-one", span // stride), ("off-by-one", math.ceil(span / stride) + 1)]
@@ -246,9 +246,10 @@ def window_shape_variants(
     along_h, along_w = _axis_variants(h, fh, sh, padding), _axis_variants(w, fw, sw, padding)
     for code in ("stride-ignored", "floor-instead-of-ceil", "same-padding-wrong", "off-by-one"):
         # The same mistake along both axes, or along one only.
-        heights = [*along_h.get(code, []), right[0]]
-        widths = [*along_w.get(code, []), right[1]]
+        heights, widths = along_h.get(code, []), along_w.get(code, [])
         rows += [(code, (h_out, w_out, depth)) for h_out in heights for w_out in widths]
+        rows += [(code, (h_out, right[1], depth)) for h_out in heights]
+        rows += [(code, (right[0], w_out, depth)) for w_out in widths]
     if filters is not None:
         rows.append(("depth-from-input", (right[0], right[1], c)))
     rows += [

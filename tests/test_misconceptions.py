@@ -199,6 +199,8 @@ MUTATIONS = {  # id -> (code, module, function, replacement maker)
                        lambda ref: kw(naive_size, half_same=True)),
     "size-no-plus-one": ("off-by-one", "shapes", "conv_output_size",
                          lambda ref: kw(naive_size, no_plus_one=True)),
+    "size-minus-one": ("off-by-one", "shapes", "conv_output_size",
+                       lambda ref: lambda *args: ref["shapes"].conv_output_size(*args) - 1),
     "conv-no-plus-one": ("off-by-one", "convolution", "conv_forward",
                          lambda ref: kw(naive_conv, no_plus_one=True)),
     "pool-mode-swapped": ("pool-mode-swapped", "pooling", "pool_forward",

@@ -61,7 +61,7 @@ def check_conv(student, reference, A, W, b, stride, padding) -> None:
     probe = (small_values(rng, PROBE_SHAPES[0]), small_values(rng, PROBE_SHAPES[1]),
              small_values(rng, PROBE_SHAPES[1][3:]), PROBE_STRIDE, padding)
     again = second_question(
-        student, MODULE, "conv_forward", (probe, {}),
+        student, MODULE, "conv_forward", [(probe, {})],
         expected=lambda *a: conv(*a),
         variants=lambda *a: conv_variants(conv, *a),
         validate=lambda value: as_array(value, name="conv_forward"),

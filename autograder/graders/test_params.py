@@ -42,7 +42,7 @@ def check_conv(student, reference, kernel: Any, channels: int, filters: int, use
     # x filters and x channels agree when there are as many filters as channels: ask again
     # with 3 channels and 5 filters.
     again = second_question(
-        student, MODULE, "conv2d_params", ((kernel, 3, 5, use_bias), {}), expected=count,
+        student, MODULE, "conv2d_params", [((kernel, 3, 5, use_bias), {})], expected=count,
         variants=conv_params_variants, validate=lambda value: as_int(value, name="conv2d_params"),
     )
     got = as_int(

@@ -61,7 +61,7 @@ def check_pool(student, reference, A: np.ndarray, kwargs: dict[str, Any]) -> Non
     probe = (distinct_values(fixed_rng("pool-probe"), PROBE_SHAPE), (3, 2), (2, 1),
              full["mode"], padding)
     again = second_question(
-        student, MODULE, "pool_forward", (probe, {}),
+        student, MODULE, "pool_forward", [(probe, {})],
         expected=lambda *a: pool(*a),
         variants=lambda *a: pool_variants(pool, *a),
         validate=lambda value: as_array(value, name="pool_forward"),

@@ -20,6 +20,11 @@ pytestmark = pytest.mark.exercise("shapes")
 MODULE = "shapes"
 
 
+# Second questions for output shapes, as (input shape, window, stride): the first tells
+# floor from symmetric "same" padding, the second both from an off-by-one.
+PROBE_WINDOWS = [((10, 13, 3), (4, 5), (1, 2)), ((12, 12, 3), (6, 6), (2, 2))]
+
+
 def _probe_padding(padding):
     """The padding of a second question: the same kind, an int kept below the window."""
     return padding if isinstance(padding, str) else min(padding, 1)
@@ -31,9 +36,11 @@ def check_size(student, reference, n, f, stride, padding) -> None:
     got = as_int(
         student.call(MODULE, "conv_output_size", n, f, stride, padding), name="conv_output_size"
     )
-    probe = (10, 4, 1, padding) if padding == "same" else (11, 4, 3, _probe_padding(padding))
+    # "same": (12, 6, 2) tells off-by-one from symmetric padding, (10, 4, 1) floor from it.
+    probes = [(12, 6, 2, padding), (10, 4, 1, padding)] if padding == "same" else [
+        (11, 4, 3, _probe_padding(padding))]
     again = second_question(
-        student, MODULE, "conv_output_size", (probe, {}), expected=size,
+        student, MODULE, "conv_output_size", [(p, {}) for p in probes], expected=size,
         variants=size_variants, validate=lambda value: as_int(value, name="conv_output_size"),
     )
     expect_equal(
@@ -51,9 +58,10 @@ def check_conv_shape(student, reference, input_shape, filters, kernel, stride, p
     def variants(shape, filters, kernel, stride, padding):
         return window_shape_variants(shape, kernel, stride, padding, filters=filters)
 
-    probe = ((10, 13, 3), 5, (4, 5), (1, 2), _probe_padding(padding))
+    probes = [(shape, 5, kernel, stride, _probe_padding(padding))
+              for shape, kernel, stride in PROBE_WINDOWS]
     _check_shape(student, reference, "conv_output_shape",
-                 (input_shape, filters, kernel, stride, padding), variants, probe)
+                 (input_shape, filters, kernel, stride, padding), variants, probes)
 
 
 def check_pool_shape(student, reference, input_shape, pool_size, stride, padding) -> None:
@@ -61,18 +69,19 @@ def check_pool_shape(student, reference, input_shape, pool_size, stride, padding
         window_stride = pool_size if stride is None else stride
         return window_shape_variants(shape, pool_size, window_stride, padding)
 
-    probe = ((10, 13, 3), (4, 5), (1, 2), _probe_padding(padding))
+    probes = [(shape, window, stride, _probe_padding(padding))
+              for shape, window, stride in PROBE_WINDOWS]
     _check_shape(student, reference, "pool_output_shape",
-                 (input_shape, pool_size, stride, padding), variants, probe)
+                 (input_shape, pool_size, stride, padding), variants, probes)
 
 
 def _check_shape(
-    student, reference, function: str, args: tuple, variants: Callable[..., list], probe: tuple
+    student, reference, function: str, args: tuple, variants: Callable[..., list], probes: list
 ) -> None:
     """The student's (H, W, C) from ``function(*args)`` against the reference's.
 
     ``variants(*args)`` gives what each known mistake would return; it runs only on a
-    mismatch, and ``probe`` is the second question asked when two mistakes agree.
+    mismatch, and ``probes`` are the second question asked when two mistakes agree.
     """
     def right(*call):
         return tuple(getattr(reference[MODULE], function)(*call))
@@ -80,7 +89,7 @@ def _check_shape(
     expected = right(*args)
     got = as_shape(student.call(MODULE, function, *args), name=function, length=3)
     again = second_question(
-        student, MODULE, function, (probe, {}), expected=right, variants=variants,
+        student, MODULE, function, [(p, {}) for p in probes], expected=right, variants=variants,
         validate=lambda value: as_shape(value, name=function, length=3),
     )
     expect_equal(
