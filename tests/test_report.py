@@ -108,6 +108,28 @@ class TestGrouping:
         assert sorted(g.cause for g in groups) == [
             "NotImplementedError: not started yet", "wrong answers"]
 
+    def test_a_broken_file_is_one_entry(self):
+        """Every check failing because shapes.py does not load is one entry named after the file."""
+        message = "Not found: shapes.py has a syntax error on line 3: invalid syntax"
+        tests = [TestOutcome(f"{name} is right [{n}]", "shapes", 0, 1, "failed", message,
+                             details={"message": message, "error": "missing"})
+                 for name in ("conv_output_size", "flatten_size") for n in range(3)]
+        [group] = failure_groups(SubmissionResult("x", tests=tests).to_gradescope_dict()["tests"],
+                                 "shapes")
+        assert group.function == "shapes.py" and group.summary.startswith("failed 6 of 6 cases")
+
+    def test_cases_skipped_after_a_time_out_share_its_entry(self):
+        """A time-out and the later cases it skipped are one entry for the function."""
+        first = "Stopped: apply_filter did not finish within 10 s"
+        later = ("Stopped: apply_filter was not run again: it did not finish within 10 s "
+                 "on an earlier case")
+        tests = [TestOutcome(f"apply_filter slides [{n}]", "convolution", 0, 1, "failed", text,
+                             details={"message": text, "error": "timeout"})
+                 for n, text in enumerate((first, later, later))]
+        [group] = failure_groups(SubmissionResult("x", tests=tests).to_gradescope_dict()["tests"],
+                                 "convolution")
+        assert group.summary == f"failed 3 of 3 cases: {first}" and group.function == "apply_filter"
+
     def test_next_steps_are_the_fixes_worth_most_points_in_order(self):
         """'What to do next' lists at most three fixes, largest points first."""
         steps = report_context(_untouched())["next_steps"]
