@@ -23,6 +23,7 @@ NEXT_STEPS = 3
 _NOT_STARTED = re.compile(r"NotImplementedError: (\w+) is not implemented yet")
 _CASE = re.compile(r"\s*\[[^\[\]]*\]$")
 _LEADING_NAME = re.compile(r"^([a-z]\w*_\w*)\b")
+_CASE_NAME = re.compile(r"\[([a-z]\w*_\w*)\]$")  # a check run once per function, e.g. a builder
 _SKIPPED = re.compile(
     r"^Stopped: (\w+) was not run again: it did not finish within (.+) on an earlier case$"
 )
@@ -86,7 +87,7 @@ def _cause(test: dict[str, Any]) -> tuple[str | None, str, str | None]:
         return match[1], "NotImplementedError: not started yet", None
     own = details.get("function")  # set by the comparison that failed
     # The hidden tests' labels start with the function they check ("zero_pad adds zeros").
-    named = _LEADING_NAME.match(test["name"])
+    named = _LEADING_NAME.match(test["name"]) or _CASE_NAME.search(test["name"])
     function = own or (named[1] if named else None)
     if code := _code(test):
         return function, SUMMARIES.get(code, code), code
