@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder import quiz_answers as qa
 from autograder.misconceptions import HINTS, SUMMARIES
 from autograder.paths import course
-from autograder.quiz import load_questions
+from autograder.quiz import Question, load_questions
 
 NEXT_STEPS = 3
 # The message of a generated stub that was never filled in.
@@ -127,17 +128,28 @@ def failure_groups(tests: list[dict[str, Any]], exercise: str) -> list[FailureGr
     return sorted(groups.values(), key=lambda g: -g.lost)
 
 
-def _prompts() -> dict[str, str]:
-    return _read_prompts(course().quiz_questions)
+def _questions() -> dict[str, Question]:
+    return _read_questions(course().quiz_questions)
 
 
 @functools.cache
-def _read_prompts(path: Path) -> dict[str, str]:
+def _read_questions(path: Path) -> dict[str, Question]:
     # Reports outlive quiz edits; a question file that cannot be read just shows ids.
     try:
-        return {q.id: " ".join(q.prompt.split()) for q in load_questions(path)}
+        return {q.id: q for q in load_questions(path)}
     except (OSError, ValueError):
         return {}
+
+
+def _answer_shown(question: Question | None, answer: str | None) -> str | None:
+    """The student's answer; chosen letters also with their options' text."""
+    if answer is None or question is None or not question.options:
+        return answer
+    try:
+        chosen = sorted(qa.letters(answer.strip("[]"), question.options))
+    except qa.Malformed:
+        return answer
+    return "; ".join(f"{letter}) {question.options[letter]}" for letter in chosen)
 
 
 _UNREADABLE_ANSWERS = re.compile(r"answers\.toml is not valid|QUIZ_ANSWERS")
@@ -145,8 +157,13 @@ _UNREADABLE_ANSWERS = re.compile(r"answers\.toml is not valid|QUIZ_ANSWERS")
 
 def _quiz(result: dict[str, Any]) -> dict[str, Any]:
     items = list(result.get("quiz", {}).values())
-    prompts = _prompts()
-    rows = [{**item, "question": prompts.get(item["id"], item["id"])} for item in items]
+    questions = _questions()
+    rows = []
+    for item in items:
+        question = questions.get(item["id"])
+        text = " ".join(question.prompt.split()) if question else item["id"]
+        rows.append({**item, "question": text,
+                     "answer": _answer_shown(question, item.get("answer"))})
     missing = [r for r in rows if r["status"] == "missing"]
     return {
         "rows": [r for r in rows if r["status"] != "missing"] if len(missing) == len(rows)

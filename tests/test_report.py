@@ -157,6 +157,13 @@ class TestGrouping:
         assert "<td>156</td>" in html and "Expected 456" in html
 
 
+    def test_a_chosen_letter_is_shown_with_its_option(self):
+        """A letter answer is shown with the option's text, so the student sees what they chose."""
+        item = QuizItemResult("conv_advantages", 0, 1, "incorrect", "a", "Incorrect.")
+        html = render_html(SubmissionResult("x", quiz=[item]).to_gradescope_dict())
+        assert "<td>a) It needs far fewer weights.</td>" in html
+
+
 class TestMarkdownSafety:
     HOSTILE = ("boom\n```\n# Injected heading\n![x](https://evil.example/x.png)\n"
                "<img src=https://evil.example/y.png>\n````")
