@@ -16,11 +16,11 @@ function in a ``.py`` file, and loading warns about it by name.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.names import safe_id, shown
 from autograder.notebook_source import notebook_source
 from autograder.paths import STUDENT_FILES, STUDENT_MODULES
 from autograder.quiz import parse_answers_toml
@@ -63,11 +63,22 @@ class Submission:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Found:
+    """One submission a run will grade, and the id its result files are named by."""
+
+    path: Path
+    id: str
+
+
 def submission_id(path: Path) -> str:
-    """The file name without its extension (a folder keeps its whole name), safe as a file name."""
+    """The file name without its extension (a folder keeps its whole name), made safe.
+
+    See :mod:`autograder.names`: capped in length, no control characters, never
+    starting with ``= + - @``.
+    """
     stem = path.stem if path.is_file() or path.suffix.lower() in _SUBMISSION_SUFFIXES else path.name
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", stem).strip(".")
-    return cleaned or "submission"
+    return safe_id(stem)
 
 
 def is_submission(path: Path) -> bool:
@@ -79,22 +90,29 @@ def is_submission(path: Path) -> bool:
 
 def discover_submissions(inputs: Sequence[Path]) -> list[Path]:
     """Every submission named by ``inputs``; a folder without exercise files holds many."""
-    return discover_with_warnings(inputs)[0]
+    return [found.path for found in discover(inputs)[0]]
 
 
 def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    """The submissions named by ``inputs``, and a warning for each one dropped as a duplicate.
+    """The submissions named by ``inputs``, and a warning for each id that had to change."""
+    found, warnings = discover(inputs)
+    return [f.path for f in found], warnings
+
+
+def discover(inputs: Sequence[Path]) -> tuple[list[Found], list[str]]:
+    """The submissions named by ``inputs`` with distinct ids, and a warning per renamed one.
 
     An input that is a submission (or a file, or a path that does not exist,
     which loading then reports) counts once. A folder holding no exercise files
     counts as many: each of its sub-folders, ``.zip`` and ``.ipynb`` files, by
-    name, skipping hidden entries and ``__MACOSX``. Two submissions with the
-    same id would overwrite each other's results, so only the first is kept.
+    name, skipping hidden entries and ``__MACOSX``. Two submissions whose names
+    give the same id (``bob.ipynb`` and ``bob.zip``) are both graded: the later
+    one gets the id with its kind appended (``bob-zip``), and a warning names both.
     """
-    found: list[Path] = []
+    paths: list[Path] = []
     for path in inputs:
         if path.is_dir() and not is_submission(path):
-            found += [
+            paths += [
                 child
                 for child in sorted(path.iterdir())
                 if not child.name.startswith(".")
@@ -102,30 +120,44 @@ def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str
                 and (child.is_dir() or child.suffix.lower() in _SUBMISSION_SUFFIXES)
             ]
         else:
-            found.append(path)
-    kept: dict[str, Path] = {}
+            paths.append(path)
+    taken: dict[str, Path] = {}
+    found: list[Found] = []
     warnings: list[str] = []
-    for path in found:
-        sid = submission_id(path)
-        if sid in kept:
+    for path in paths:
+        base = sid = submission_id(path)
+        if sid in taken:
+            kind = path.suffix.lower().lstrip(".") if path.is_file() else "folder"
+            sid, number = f"{base}-{kind or 'file'}", 1
+            while sid in taken:
+                number += 1
+                sid = f"{base}-{kind or 'file'}-{number}"
             warnings.append(
-                f"{path} has the same id {sid!r} as {kept[sid]}; only {kept[sid]} is graded"
+                f"{shown(path)} and {shown(taken[base])} both give the id {base!r}; "
+                f"{shown(path.name)} is graded as {sid!r}"
             )
-        else:
-            kept[sid] = path
-    return list(kept.values()), warnings
+        taken[sid] = path
+        found.append(Found(path, sid))
+    return found, warnings
 
 
-def load_submission(path: Path) -> Submission:
-    """Read ``path`` as a submission; bad input is reported, never raised.
+def load_submission(path: Path, sid: str | None = None) -> Submission:
+    """Read ``path`` as a submission (id ``sid``, or its own); bad input is reported, never raised.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
     """
     if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(path)
-    submission = Submission(id=submission_id(path), origin=path)
+    submission = Submission(id=sid or submission_id(path), origin=path)
     suffix = path.suffix.lower()
+    if path.is_symlink():
+        # A link could point anywhere the grader can read (the reference, a classmate).
+        submission.errors.append(
+            f"{shown(path.name)} is a symbolic link, which is never graded; "
+            "submit the folder or file itself"
+        )
+        return submission
     if path.is_dir():
         _load_directory(path, submission)
     elif suffix == ".zip":

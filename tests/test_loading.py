@@ -12,8 +12,9 @@ import pytest
 
 from autograder.loading import (
     EXPECTED_FUNCTIONS,
+    Found,
+    discover,
     discover_submissions,
-    discover_with_warnings,
     load_submission,
     submission_id,
     write_sources,
@@ -335,12 +336,13 @@ class TestDiscovery:
         _folder(outer, "work")
         assert discover_submissions([outer]) == [outer]
 
-    def test_duplicate_ids_keep_the_first(self, tmp_path):
-        """Two inputs with the same id: the first is kept and the second is reported."""
+    def test_duplicate_ids_are_both_kept_under_distinct_ids(self, tmp_path):
+        """Two inputs with the same id are both graded; the second id names its kind."""
         first = _folder(tmp_path / "x", "cat")
         second = _zip(tmp_path / "cat.zip", {"shapes.py": GOOD})
-        found, warnings = discover_with_warnings([first, second])
-        assert found == [first] and "same id 'cat'" in warnings[0]
+        found, warnings = discover([first, second])
+        assert found == [Found(first, "cat"), Found(second, "cat-zip")]
+        assert "both give the id 'cat'" in warnings[0] and "cat.zip" in warnings[0]
 
     @pytest.mark.parametrize(
         ("name", "expected"),

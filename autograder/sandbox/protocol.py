@@ -1,24 +1,32 @@
 """The wire format between the grader and a sandboxed child: plain data only.
 
 A frame is a 4-byte big-endian length, a JSON header of that length and, when
-the header says ``"payload": n``, ``n`` bytes of ``.npz`` holding the arrays the
-header refers to. Values are encoded with a few tags (tuples, dicts, arrays,
-non-finite floats, complex numbers, Keras models) and decoded strictly: the
-grader never unpickles anything, reads arrays with ``allow_pickle=False`` and
-refuses anything that is not plain data. Only exact built-in types are encoded,
-so an object with a clever ``__eq__``, a subclass of ``float`` or of ``ndarray``
-cannot cross.
+the header says ``"payload": n``, ``n`` bytes of raw array data laid out as the
+header's ``"arrays"`` list declares (dtype and shape of each, in order, each
+starting at a 16-byte boundary). Values are encoded with a few tags (tuples,
+dicts, arrays, non-finite floats, complex numbers, Keras models) and decoded
+strictly: the grader never unpickles anything and refuses anything that is not
+plain data. Only exact built-in types are encoded, so an object with a clever
+``__eq__``, a subclass of ``float`` or of ``ndarray`` cannot cross.
+
+Threat model: the child runs student code in the same interpreter as its reply
+writer, so a reply may be crafted by hand. Nothing in a frame is trusted. Every
+size is checked before anything is allocated: the frame against the reader's
+cap (the session lowers it to what is left of the submission's budget), each
+array's declared shape times its itemsize against the payload it must exactly
+fill, the header's nesting depth and container count. There is no compression,
+so a small frame can never expand into a large value.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import socket
 import struct
 import sys
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,8 +36,17 @@ from autograder.proxy import KerasModelData
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_VALUE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64
+# Lists and dicts in one header; each costs the grader ~100 bytes however short its JSON.
+MAX_CONTAINERS = 1_000_000
+MAX_DIMS = 32
+_MAX_DIM = 2**40
+_ALIGN = 16
 _LENGTH = struct.Struct(">I")
 _NUMERIC_KINDS = frozenset("biufc")
+# Every numeric dtype, by its exact spelling; anything else in a header is refused unparsed.
+_DTYPES = frozenset(
+    np.dtype(code).newbyteorder(order).str for code in "?bBhHiIlLqQefdgFDG" for order in "<>"
+)
 _SCALARS = (type(None), bool, int, float, str)
 
 
@@ -166,46 +183,98 @@ def decode(data: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
 
 
 def pack(header: dict[str, Any], arrays: dict[str, np.ndarray] | None = None) -> bytes:
-    """One frame: length, JSON header, optional npz payload."""
-    payload = b""
-    if arrays:
-        buffer = io.BytesIO()
-        np.savez(buffer, allow_pickle=False, **arrays)
-        payload = buffer.getvalue()
-    head = json.dumps({**header, "payload": len(payload)}, allow_nan=False).encode()
-    return _LENGTH.pack(len(head)) + head + payload
+    """One frame: length, JSON header, optional raw array payload."""
+    specs, chunks, size = [], [], 0
+    for index in range(len(arrays or {})):
+        array = np.ascontiguousarray((arrays or {})[f"a{index}"])
+        specs.append({"dtype": array.dtype.str, "shape": list(array.shape)})
+        padding = -size % _ALIGN
+        chunks += [b"\0" * padding, array.tobytes()]
+        size += padding + array.nbytes
+    full = {**header, "payload": size}
+    if specs:
+        full["arrays"] = specs
+    head = json.dumps(full, allow_nan=False).encode()
+    return _LENGTH.pack(len(head)) + head + b"".join(chunks)
 
 
-def parse_header(head: bytes, max_bytes: int = MAX_VALUE_BYTES) -> tuple[dict[str, Any], int]:
-    """The header object and the payload size it announces."""
+@dataclass(frozen=True)
+class _Slot:
+    """Where one declared array lies in the payload."""
+
+    key: str
+    dtype: np.dtype
+    shape: tuple[int, ...]
+    offset: int
+    count: int
+
+
+@dataclass(frozen=True)
+class PayloadLayout:
+    """The arrays a header declares, checked to fill exactly ``size`` payload bytes."""
+
+    size: int
+    slots: tuple[_Slot, ...] = ()
+
+
+def parse_header(
+    head: bytes, max_bytes: int = MAX_VALUE_BYTES
+) -> tuple[dict[str, Any], PayloadLayout]:
+    """The header object and the payload it announces, checked before any payload is read."""
+    if head.count(b"[") + head.count(b"{") > MAX_CONTAINERS:
+        raise ProtocolError("the header holds too many lists and dicts")
     try:
         header = json.loads(head)
+    except RecursionError as exc:
+        raise ProtocolError("the value is nested too deeply") from exc
     except ValueError as exc:
-        raise ProtocolError(f"unreadable header: {exc}") from exc
+        raise ProtocolError(f"unreadable header: {str(exc)[:200]}") from exc
     if type(header) is not dict:
         raise ProtocolError("the header is not an object")
     size = header.pop("payload", 0)
     if type(size) is not int or not 0 <= size <= max_bytes - len(head):
-        raise ProtocolError("the frame is larger than allowed")
-    return header, size
+        raise ProtocolError(
+            f"the frame is larger than allowed ({max(0, max_bytes) // 1024} KiB here)"
+        )
+    return header, _layout(header.pop("arrays", []), size)
 
 
-def parse_payload(payload: bytes) -> dict[str, np.ndarray]:
-    """The arrays of an npz payload, read without pickle and checked to be numeric."""
+def _layout(specs: Any, size: int) -> PayloadLayout:
+    """Declared dtypes and shapes, sized with Python integers (no overflow) against ``size``."""
+    if type(specs) is not list:
+        raise ProtocolError("malformed array list in frame")
+    slots, offset = [], 0
+    for index, spec in enumerate(specs):
+        if type(spec) is not dict or type(spec.get("shape")) is not list:
+            raise ProtocolError("malformed array declaration in frame")
+        dtype, shape = spec.get("dtype"), spec["shape"]
+        if type(dtype) is not str or dtype not in _DTYPES:
+            raise ProtocolError(f"array a{index} does not have a numeric dtype")
+        if len(shape) > MAX_DIMS or not all(type(d) is int and 0 <= d <= _MAX_DIM for d in shape):
+            raise ProtocolError(f"array a{index} declares an impossible shape")
+        count = math.prod(shape)  # a Python integer: a huge declared shape cannot wrap around
+        offset += -offset % _ALIGN
+        nbytes = count * np.dtype(dtype).itemsize
+        if offset + nbytes > size:
+            raise ProtocolError(f"array a{index} is larger than the payload")
+        slots.append(_Slot(f"a{index}", np.dtype(dtype), tuple(shape), offset, count))
+        offset += nbytes
+    if offset != size:
+        raise ProtocolError("the payload does not match the arrays the header declares")
+    return PayloadLayout(size, tuple(slots))
+
+
+def parse_payload(payload: bytes | bytearray, layout: PayloadLayout) -> dict[str, np.ndarray]:
+    """The declared arrays, as views of ``payload`` (writable when it is a bytearray)."""
+    if len(payload) != layout.size:
+        raise ProtocolError("the payload does not match the arrays the header declares")
     arrays: dict[str, np.ndarray] = {}
-    if not payload:
-        return arrays
-    try:
-        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-            for key in archive.files:
-                array = archive[key]
-                if type(array) is not np.ndarray or array.dtype.kind not in _NUMERIC_KINDS:
-                    raise ProtocolError(f"array {key[:40]!r} is not numeric")
-                arrays[key] = array
-    except ProtocolError:
-        raise
-    except Exception as exc:  # a corrupt payload can raise many exception types
-        raise ProtocolError(f"unreadable array payload: {exc}") from exc
+    for slot in layout.slots:
+        if slot.count == 0:
+            arrays[slot.key] = np.zeros(slot.shape, slot.dtype)
+            continue
+        flat = np.frombuffer(payload, slot.dtype, count=slot.count, offset=slot.offset)
+        arrays[slot.key] = flat.reshape(slot.shape)
     return arrays
 
 
@@ -214,8 +283,9 @@ class FrameReader:
 
     def __init__(self, max_bytes: int = MAX_VALUE_BYTES) -> None:
         self.max_bytes = max_bytes
+        self.received = 0  # bytes of every whole frame so far, for a caller's budget
         self._buffer = bytearray()
-        self._pending: tuple[dict[str, Any], int] | None = None
+        self._pending: tuple[dict[str, Any], PayloadLayout] | None = None
         self.frames: deque[tuple[dict[str, Any], dict[str, np.ndarray]]] = deque()
 
     def feed(self, data: bytes) -> None:
@@ -233,13 +303,15 @@ class FrameReader:
                 head = bytes(self._buffer[_LENGTH.size : _LENGTH.size + head_len])
                 del self._buffer[: _LENGTH.size + head_len]
                 self._pending = parse_header(head, self.max_bytes)
-            header, size = self._pending
-            if len(self._buffer) < size:
+                self.received += _LENGTH.size + head_len
+            header, layout = self._pending
+            if len(self._buffer) < layout.size:
                 return
-            payload = bytes(self._buffer[:size])
-            del self._buffer[:size]
+            payload = bytearray(self._buffer[: layout.size])
+            del self._buffer[: layout.size]
+            self.received += layout.size
             self._pending = None
-            self.frames.append((header, parse_payload(payload)))
+            self.frames.append((header, parse_payload(payload, layout)))
 
 
 def send_frame(
@@ -255,8 +327,8 @@ def recv_frame(
     (head_len,) = _LENGTH.unpack(_recv_exact(sock, _LENGTH.size))
     if head_len > min(MAX_HEADER_BYTES, max_bytes):
         raise ProtocolError("the frame header is larger than allowed")
-    header, size = parse_header(_recv_exact(sock, head_len), max_bytes)
-    return header, parse_payload(_recv_exact(sock, size))
+    header, layout = parse_header(_recv_exact(sock, head_len), max_bytes)
+    return header, parse_payload(bytearray(_recv_exact(sock, layout.size)), layout)
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes:
