@@ -10,10 +10,17 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from autograder.names import TerminalStream, terminal_text
 from autograder.tf_env import quiet_tensorflow
 
-console = Console(stderr=True)
-stdout = Console()
+# Student-chosen names reach these consoles: both filter control and escape sequences.
+console = Console(file=TerminalStream(lambda: sys.stderr))
+stdout = Console(file=TerminalStream(lambda: sys.stdout))
+
+
+def _safe(text: object) -> str:
+    """Text for a rich console: no control sequences, no rich markup."""
+    return escape(terminal_text(str(text)))
 
 PathArg = click.Path(path_type=Path)
 
@@ -120,7 +127,7 @@ def grade(
             on_start=progress.start,
         )
     for warning in summary.warnings:
-        console.print(f"[yellow]warning: {escape(warning)}")
+        console.print(f"[yellow]warning: {_safe(warning)}")
     stdout.print(summary_table(summary, f"convgrade: {out}"))
     scores = scores_table(summary)
     if scores is not None:
@@ -128,8 +135,11 @@ def grade(
     if summary.interrupted:
         console.print("[yellow]stopped; run the same command again to grade the rest")
         sys.exit(130)
+    if summary.stopped:
+        console.print(f"[red]{_safe(summary.stopped)}")
+        sys.exit(1)
     if summary.missing:
-        console.print(f"[red]no result for: {', '.join(summary.missing)}")
+        console.print(f"[red]no result for: {_safe(', '.join(summary.missing))}")
         sys.exit(1)
 
 
@@ -153,7 +163,7 @@ def report(out: Path, points_file: Path | None) -> None:
         raise click.UsageError(str(exc)) from exc
     done = regenerate(out, policy)
     for name in done.unreadable:
-        console.print(f"[yellow]skipped unreadable result {name}")
+        console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     if done.rescored:
         console.print(f"rescored {done.rescored} results with {points_file}")
     console.print(f"rewrote {done.reports} reports and {out / 'gradebook.csv'}")
@@ -168,7 +178,7 @@ def stats(out: Path) -> None:
 
     written, unreadable = write_class_stats(OutputLayout(out))
     for name in unreadable:
-        console.print(f"[yellow]skipped unreadable result {name}")
+        console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     for path in written:
         console.print(f"wrote {path}")
 
@@ -199,9 +209,9 @@ def submit(path: Path, out: Path) -> None:
 
     result = build_submission_zip(path, out)
     for warning in result.warnings:
-        console.print(f"[yellow]warning: {warning}")
+        console.print(f"[yellow]warning: {_safe(warning)}")
     for problem in result.problems:
-        console.print(f"[red]problem: {problem}")
+        console.print(f"[red]problem: {_safe(problem)}")
     if result.files:
         console.print(f"wrote {result.path}")
     sys.exit(1 if result.problems else 0)
@@ -213,11 +223,17 @@ def release(out: Path) -> None:
     """Write the student bundle to OUT: stubs, notebooks, public tests, quiz without keys."""
     from autograder.paths import course
     from autograder.release import assert_clean_bundle, build_release
+    from autograder.student_wheel import WheelError, build_student_wheel
 
     files = build_release(course(), out)
+    try:  # the wheel students install is searched with the bundle
+        files.append(build_student_wheel(out / "wheels", readme=out / "README.md"))
+    except WheelError as exc:
+        console.print(f"[red]{_safe(exc)}")
+        sys.exit(1)
     leaks = assert_clean_bundle(out, course())
     for leak in leaks:
-        console.print(f"[red]leak: {leak}")
+        console.print(f"[red]leak: {_safe(leak)}")
     console.print(f"wrote {len(files)} files to {out}")
     sys.exit(1 if leaks else 0)
 

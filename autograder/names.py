@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
+from typing import IO
 
 MAX_ID_LENGTH = 64
 _HASH_LENGTH = 8
@@ -51,3 +53,45 @@ def shown(name: object) -> str:
     if text.isprintable():
         return text
     return repr(text)[1:-1]
+
+
+# What rich itself writes to draw tables and a live progress bar: colours and styles,
+# cursor moves within the screen, erasing a line, hiding the cursor. Nothing else
+# (window titles, clipboard, screen clearing, hyperlinks) reaches the terminal.
+_RICH_SEQUENCE = re.compile(r"\x1b\[[0-9;]*[mABCDGK]|\x1b\[\?25[hl]")
+_ANY_CONTROL = re.compile(_ESCAPES.pattern + r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def terminal_filter(text: str) -> str:
+    """``text`` with only rich's own drawing sequences left among the control codes."""
+    return _ANY_CONTROL.sub(
+        lambda m: m.group() if _RICH_SEQUENCE.fullmatch(m.group()) else "", text
+    )
+
+
+class TerminalStream:
+    """A text stream for a rich Console that filters what reaches the terminal.
+
+    The target is looked up on every write, so a stream swapped in later (by a
+    test runner, say) is the one written to.
+    """
+
+    def __init__(self, target: Callable[[], IO[str]]) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        self._target().write(terminal_filter(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return self._target().isatty()
+
+    def fileno(self) -> int:
+        return self._target().fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._target(), "encoding", "utf-8")

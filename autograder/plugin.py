@@ -23,11 +23,11 @@ import numpy as np
 import pytest
 
 from autograder.feedback import Mismatch
-from autograder.paths import PACKAGE_DIR
+from autograder.paths import course
 from autograder.proxy import CallTimeout, Proxy, StudentError
 from autograder.results import TestOutcome
 
-GRADERS_DIR = PACKAGE_DIR / "graders"
+GRADERS_DIR = course().graders  # course material, never shipped in the student wheel
 
 
 @dataclass
