@@ -19,9 +19,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from sandbox_helpers import SLOT
 
+from autograder import bulk, output
+from autograder.attempt import internal_error
+from autograder.cli import main
+from autograder.export.gradescope_run import hidden_paths
+from autograder.names import MAX_ID_LENGTH
+from autograder.output import write_result
+from autograder.paths import CourseLayout, OutputLayout, course
+from autograder.release import wheel_leaks
 from autograder.sandbox.protocol import FrameReader, ProtocolError, pack
+from autograder.student_wheel import build_student_wheel, hidden_member, wheel_members
 
 # Student code that replaces the child's reply writer with one that sends a crafted frame.
 HOSTILE = '''
@@ -161,3 +171,184 @@ def test_reply_budget_caps_what_the_reader_buffers():
     with pytest.raises(ProtocolError, match="larger than allowed"):
         reader.feed(frame[:200])
     assert len(reader.frames) == 0
+
+
+# ---------------------------------------------------------------- names
+
+SHAPES = (
+    "def conv_output_size(n, f, stride=1, padding='valid'):\n    return (n - f) // stride + 1\n"
+)
+LONG_NAME = "a" * 240
+EVE = "eve\x1b]0;pwned\x07\x1b[2J\x1b]52;c;aGk=\x07"
+
+
+def _zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("shapes.py", SHAPES)
+    return path
+
+
+def _notebook(path: Path) -> Path:
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+            "source": SHAPES}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One CLI run over a class whose file names attack the grader, next to an honest one."""
+    root = tmp_path_factory.mktemp("names")
+    klass = root / "class"
+    klass.mkdir()
+    (klass / "honest").mkdir()
+    (klass / "honest" / "shapes.py").write_text(SHAPES)
+    _zip(klass / f"{LONG_NAME}.zip")
+    (klass / EVE).mkdir()
+    (klass / EVE / "shapes.py").write_text(SHAPES)
+    _zip(klass / "eve.zip")
+    _notebook(klass / "bob.ipynb")
+    _zip(klass / "bob.zip")
+    (klass / "mallory").symlink_to(course().reference, target_is_directory=True)
+    out = root / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(klass), "--out", str(out),
+         "--no-train", "--workers", "1"],
+        capture_output=True, text=True, timeout=300,
+    )
+    results = {p.stem: json.loads(p.read_text()) for p in (out / "results").glob("*.json")}
+    return {"done": done, "results": results, "out": out}
+
+
+def test_240_character_file_name_is_graded_under_a_capped_id(hostile_class):
+    """A 240-character name gets a result under an id of at most 64 characters; exit 0."""
+    assert hostile_class["done"].returncode == 0, hostile_class["done"].stderr[-2000:]
+    (long_id,) = [sid for sid in hostile_class["results"] if sid.startswith("aaaa")]
+    assert len(long_id) <= MAX_ID_LENGTH and long_id != LONG_NAME[:MAX_ID_LENGTH]
+    assert hostile_class["results"][long_id]["score"] > 0
+
+
+def test_control_sequences_in_a_file_name_never_reach_the_terminal(hostile_class):
+    """Escape sequences in a folder name appear neither in ids nor anywhere in the output."""
+    done = hostile_class["done"]
+    for stream in (done.stdout, done.stderr):
+        assert "\x1b" not in stream and "\x07" not in stream and "\x9b" not in stream
+    assert "eve" in hostile_class["results"] and "eve-zip" in hostile_class["results"]
+    assert all(sid.isprintable() and sid[0] not in "=+-@" for sid in hostile_class["results"])
+
+
+def test_same_id_submissions_are_both_graded_with_a_warning(hostile_class):
+    """bob.ipynb and bob.zip both get a result, under distinct ids, and a warning names both."""
+    results = hostile_class["results"]
+    assert results["bob"]["score"] > 0 and results["bob-zip"]["score"] > 0
+    warning = next(line for line in hostile_class["done"].stderr.splitlines() if "bob" in line)
+    assert "bob.ipynb" in hostile_class["done"].stderr and "bob.zip" in warning
+
+
+def test_symlinked_submission_root_is_refused(hostile_class):
+    """A folder linking to reference/ scores 0 with an error saying it is a symbolic link."""
+    mallory = hostile_class["results"]["mallory"]
+    assert mallory["score"] == 0 and "symbolic link" in " ".join(mallory["errors"])
+    assert hostile_class["results"]["honest"]["score"] > 0
+    gradebook = (hostile_class["out"] / "gradebook.csv").read_text().splitlines()
+    assert len(gradebook) == 1 + len(hostile_class["results"])
+
+
+# ---------------------------------------------------------------- files and disks
+
+
+def _fake_stream(todo, settings, workers, dask_address):
+    for job in todo:
+        yield internal_error(job.id, "graded")
+
+
+def test_report_that_cannot_be_written_becomes_an_error_result(tmp_path, monkeypatch):
+    """A failure writing one submission's files becomes its error result; the run goes on."""
+    for name in ("ann", "bad", "cid"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "shapes.py").write_text(SHAPES)
+    monkeypatch.setattr(bulk, "_stream", _fake_stream)
+    monkeypatch.setattr(bulk, "_fallback_shape", lambda: ([], None))
+    real_reports, failed = bulk.write_reports, []
+
+    def reports(layout: OutputLayout, data: dict) -> None:
+        if data["submission"] == "bad" and not failed:
+            failed.append(True)
+            raise OSError(errno.ENAMETOOLONG, "File name too long")
+        real_reports(layout, data)
+
+    monkeypatch.setattr(bulk, "write_reports", reports)
+    summary = bulk.grade_paths([tmp_path / "class"], tmp_path / "out")
+    assert summary.graded == ["ann", "bad", "cid"] and summary.missing == []
+    bad = json.loads((tmp_path / "out" / "results" / "bad.json").read_text())
+    assert "could not be written" in bad["errors"][0] and "File name too long" in bad["errors"][0]
+    assert (tmp_path / "out" / "reports" / "cid.html").is_file()
+
+
+def test_long_ids_fit_in_a_file_name(tmp_path):
+    """A 240-character id is written: the temporary file name does not overflow NAME_MAX."""
+    write_result(OutputLayout(tmp_path), internal_error("x" * 240, "fine"))
+    assert (tmp_path / "results" / f"{'x' * 240}.json").is_file()
+
+
+def test_full_disk_stops_the_run_clearly_and_a_later_run_resumes(tmp_path, monkeypatch):
+    """ENOSPC on the second result: exit 1 with a clear message; the next run grades the rest."""
+    for name in ("s1", "s2", "s3"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "shapes.py").write_text(SHAPES)
+    monkeypatch.setattr(bulk, "_stream", _fake_stream)
+    real_write = output._write_atomic
+    writes = {"results": 0}
+
+    def fill_up(path: Path, text: str) -> None:
+        if path.parent.name == "results":
+            writes["results"] += 1
+            if writes["results"] == 2:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_write(path, text)
+
+    monkeypatch.setattr(output, "_write_atomic", fill_up)
+    command = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--workers", "1"]
+    first = CliRunner().invoke(main, command)
+    said = " ".join(first.output.split())
+    assert first.exit_code == 1 and "No space left on device" in said
+    assert "run the same command again" in said
+    assert [p.stem for p in (tmp_path / "out" / "results").glob("*.json")] == ["s1"]
+    monkeypatch.setattr(output, "_write_atomic", real_write)
+    second = CliRunner().invoke(main, command)
+    assert second.exit_code == 0, second.output
+    assert sorted(p.stem for p in (tmp_path / "out" / "results").glob("*.json")) == [
+        "s1", "s2", "s3"]
+    assert len((tmp_path / "out" / "gradebook.csv").read_text().splitlines()) == 4
+
+
+# ---------------------------------------------------------------- hidden material
+
+
+def test_student_wheel_holds_no_grader_reference_or_key(tmp_path):
+    """The wheel release builds has no hidden grader, reference or key, by name or content."""
+    wheel = build_student_wheel(tmp_path, readme=course().exercises / "README.md")
+    names = list(wheel_members(wheel))
+    assert any(n.startswith("autograder/public/test_public_") for n in names)
+    assert not [n for n in names if hidden_member(n)]
+    assert wheel_leaks(wheel, course()) == []
+
+
+def test_wheel_search_sees_a_planted_grader(tmp_path):
+    """A wheel that did ship a grader, even renamed, is reported."""
+    grader = (course().graders / "test_shapes.py").read_bytes()
+    planted = tmp_path / "convgrade-0-py3-none-any.whl"
+    with zipfile.ZipFile(planted, "w") as archive:
+        archive.writestr("autograder/graders/test_shapes.py", grader)
+        archive.writestr("autograder/helpers.py", grader)
+    leaks = wheel_leaks(planted, course())
+    assert any("graders/test_shapes.py: a hidden grader" in leak for leak in leaks)
+    assert any("helpers.py: a copy of autograder/graders/test_shapes.py" in leak for leak in leaks)
+
+
+def test_gradescope_child_sees_no_copy_of_the_course(tmp_path):
+    """Installed apart from the course folder, the whole folder is hidden, graders included."""
+    layout = CourseLayout(tmp_path / "source")
+    hidden = hidden_paths(tmp_path / "results", layout)
+    assert layout.root.resolve() in hidden and layout.graders in hidden
