@@ -76,9 +76,13 @@ def _one_pool(
         initializer=_init_pool_worker,
         initargs=(settings, slots),
     )
-    futures: dict[Future[dict[str, Any]], Found] = {
-        pool.submit(_grade_in_pool, str(job.path), job.id): job for job in todo
-    }
+    futures: dict[Future[dict[str, Any]], Found] = {}
+    for index, job in enumerate(todo):
+        try:
+            futures[pool.submit(_grade_in_pool, str(job.path), job.id)] = job
+        except BrokenProcessPool:  # a grader died while work was still being handed out
+            broken += todo[index:]
+            break
     try:
         for future in as_completed(futures):
             try:

@@ -100,10 +100,16 @@ def deep():
 
 def add(a, b):
     return a + b
+
+
+def big():
+    import numpy as np
+    return np.ones(100_000)  # 800 kB, honest but large
 '''
 
 GRADER = '''
 import json, resource, sys
+from dataclasses import replace
 from pathlib import Path
 from autograder.proxy import BadReturn
 from autograder.sandbox.limits import vm_size_bytes
@@ -123,6 +129,13 @@ with Zygote() as zygote:
             except BadReturn as exc:
                 seen[attack] = "BadReturn: " + str(exc)
         seen["after"] = session.call("shapes", "add", 2, 3)
+    # A submission may receive 1 MiB in all: the second large value is refused unread.
+    with zygote.spawn(scratch, replace(config, submission_reply_mb=1), slot=slot) as session:
+        seen["budget"] = [float(session.call("shapes", "big").sum())]
+        try:
+            session.call("shapes", "big")
+        except BadReturn as exc:
+            seen["budget"].append(str(exc))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seen": seen, "peak_mib": peak}))
 '''
@@ -162,6 +175,12 @@ def test_deeply_nested_reply_is_a_bad_return(hostile_replies):
     """A reply nested 200,000 deep is refused; the grader carries on with the next call."""
     assert "nested too deeply" in hostile_replies["seen"]["deep"]
     assert hostile_replies["seen"]["after"] == 5
+
+
+def test_submission_reply_budget_refuses_values_past_it(hostile_replies):
+    """Past the submission's reply budget a value is refused from its header, unread."""
+    first, second = hostile_replies["seen"]["budget"]
+    assert first == 100_000.0 and "larger than allowed" in second
 
 
 def test_reply_budget_caps_what_the_reader_buffers():

@@ -274,6 +274,8 @@ def parse_payload(payload: bytes | bytearray, layout: PayloadLayout) -> dict[str
             arrays[slot.key] = np.zeros(slot.shape, slot.dtype)
             continue
         flat = np.frombuffer(payload, slot.dtype, count=slot.count, offset=slot.offset)
+        if slot.dtype.kind == "b":  # a byte other than 0 or 1 would be a bool unlike any other
+            flat = flat.view(np.uint8) != 0
         arrays[slot.key] = flat.reshape(slot.shape)
     return arrays
 
