@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.attempt import internal_error
+from autograder.discovery import Found, discover
 from autograder.gradebook import write_gradebook
-from autograder.loading import Found, discover
 from autograder.output import DiskFull, is_graded, load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.report import write_reports

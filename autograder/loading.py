@@ -63,14 +63,6 @@ class Submission:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Found:
-    """One submission a run will grade, and the id its result files are named by."""
-
-    path: Path
-    id: str
-
-
 def submission_id(path: Path) -> str:
     """The file name without its extension (a folder keeps its whole name), made safe.
 
@@ -86,59 +78,6 @@ def is_submission(path: Path) -> bool:
     if path.is_file():
         return path.suffix.lower() in _SUBMISSION_SUFFIXES
     return _exercise_root(path) is not None
-
-
-def discover_submissions(inputs: Sequence[Path]) -> list[Path]:
-    """Every submission named by ``inputs``; a folder without exercise files holds many."""
-    return [found.path for found in discover(inputs)[0]]
-
-
-def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    """The submissions named by ``inputs``, and a warning for each id that had to change."""
-    found, warnings = discover(inputs)
-    return [f.path for f in found], warnings
-
-
-def discover(inputs: Sequence[Path]) -> tuple[list[Found], list[str]]:
-    """The submissions named by ``inputs`` with distinct ids, and a warning per renamed one.
-
-    An input that is a submission (or a file, or a path that does not exist,
-    which loading then reports) counts once. A folder holding no exercise files
-    counts as many: each of its sub-folders, ``.zip`` and ``.ipynb`` files, by
-    name, skipping hidden entries and ``__MACOSX``. Two submissions whose names
-    give the same id (``bob.ipynb`` and ``bob.zip``) are both graded: the later
-    one gets the id with its kind appended (``bob-zip``), and a warning names both.
-    """
-    paths: list[Path] = []
-    for path in inputs:
-        if path.is_dir() and not is_submission(path):
-            paths += [
-                child
-                for child in sorted(path.iterdir())
-                if not child.name.startswith(".")
-                and child.name not in _IGNORED_PARTS
-                and (child.is_dir() or child.suffix.lower() in _SUBMISSION_SUFFIXES)
-            ]
-        else:
-            paths.append(path)
-    taken: dict[str, Path] = {}
-    found: list[Found] = []
-    warnings: list[str] = []
-    for path in paths:
-        base = sid = submission_id(path)
-        if sid in taken:
-            kind = path.suffix.lower().lstrip(".") if path.is_file() else "folder"
-            sid, number = f"{base}-{kind or 'file'}", 1
-            while sid in taken:
-                number += 1
-                sid = f"{base}-{kind or 'file'}-{number}"
-            warnings.append(
-                f"{shown(path)} and {shown(taken[base])} both give the id {base!r}; "
-                f"{shown(path.name)} is graded as {sid!r}"
-            )
-        taken[sid] = path
-        found.append(Found(path, sid))
-    return found, warnings
 
 
 def load_submission(path: Path, sid: str | None = None) -> Submission:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.attempt import attempt, internal_error
-from autograder.loading import Found, load_submission
+from autograder.discovery import Found
+from autograder.loading import load_submission
 from autograder.plugin import collect_plan
 from autograder.quiz import Quiz, course_quiz
 from autograder.results import TestOutcome

@@ -17,7 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 from autograder.attempt import attempt, internal_error
-from autograder.loading import Found, Submission, load_submission
+from autograder.discovery import Found
+from autograder.loading import Submission, load_submission
 from autograder.plugin import collect_plan
 from autograder.quiz import course_quiz
 from autograder.worker import GraderWorker, WorkerSettings

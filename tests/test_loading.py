@@ -10,11 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.discovery import Found, discover, discover_submissions
 from autograder.loading import (
     EXPECTED_FUNCTIONS,
-    Found,
-    discover,
-    discover_submissions,
     load_submission,
     submission_id,
     write_sources,
