@@ -79,19 +79,25 @@ class TerminalStream:
     def __init__(self, target: Callable[[], IO[str]]) -> None:
         self._target = target
 
+    def _stream(self) -> IO[str]:
+        target = self._target()
+        # rich's live display swaps in a proxy that prints through the console: bypass it,
+        # as rich does for its own consoles, or every write would come back here.
+        return getattr(target, "rich_proxied_file", target)
+
     def write(self, text: str) -> int:
-        self._target().write(terminal_filter(text))
+        self._stream().write(terminal_filter(text))
         return len(text)
 
     def flush(self) -> None:
-        self._target().flush()
+        self._stream().flush()
 
     def isatty(self) -> bool:
-        return self._target().isatty()
+        return self._stream().isatty()
 
     def fileno(self) -> int:
-        return self._target().fileno()
+        return self._stream().fileno()
 
     @property
     def encoding(self) -> str:
-        return getattr(self._target(), "encoding", "utf-8")
+        return getattr(self._stream(), "encoding", "utf-8")
