@@ -20,7 +20,16 @@ _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class DiskFull(OSError):
-    """The disk (or quota) holding the output folder is full."""
+    """The disk (or quota) holding the output folder or the scratch space is full."""
+
+
+def disk_full(exc: BaseException) -> DiskFull | None:
+    """``exc`` as a :class:`DiskFull` when it says no space was left, else None."""
+    if isinstance(exc, DiskFull):
+        return exc
+    if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+        return DiskFull(exc.errno, f"{exc.strerror} ({exc.filename or 'while grading'})")
+    return None
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from autograder.attempt import attempt, internal_error
 from autograder.discovery import Found
 from autograder.loading import load_submission
+from autograder.output import DiskFull
 from autograder.plugin import collect_plan
 from autograder.quiz import Quiz, course_quiz
 from autograder.results import TestOutcome
@@ -90,6 +91,8 @@ def _one_pool(
                 yield future.result()
             except BrokenProcessPool:
                 broken.append(futures[future])
+            except DiskFull:
+                raise
             except Exception as exc:
                 message = f"internal grading error: {exc}"
                 yield internal_error(futures[future].id, message, *fallback_shape())

@@ -19,6 +19,7 @@ from typing import Any
 from autograder.attempt import attempt, internal_error
 from autograder.discovery import Found
 from autograder.loading import Submission, load_submission
+from autograder.output import DiskFull
 from autograder.plugin import collect_plan
 from autograder.quiz import course_quiz
 from autograder.worker import GraderWorker, WorkerSettings
@@ -52,6 +53,8 @@ def grade_on_dask(
             for future in as_completed(futures, loop=client.loop):
                 try:
                     yield future.result()
+                except DiskFull:
+                    raise
                 except Exception as exc:  # the dask worker died or lost the task
                     message = f"internal grading error: {exc}"
                     yield internal_error(futures[future], message, collect_plan(), course_quiz())

@@ -16,16 +16,19 @@ import sys
 import textwrap
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from sandbox_helpers import SLOT
 
+from autograder import attempt as attempt_module
 from autograder import bulk, output
 from autograder.attempt import internal_error
 from autograder.cli import main
 from autograder.export.gradescope_run import hidden_paths
+from autograder.loading import Submission
 from autograder.names import MAX_ID_LENGTH
 from autograder.output import write_result
 from autograder.paths import CourseLayout, OutputLayout, course
@@ -340,6 +343,18 @@ def test_full_disk_stops_the_run_clearly_and_a_later_run_resumes(tmp_path, monke
     assert sorted(p.stem for p in (tmp_path / "out" / "results").glob("*.json")) == [
         "s1", "s2", "s3"]
     assert len((tmp_path / "out" / "gradebook.csv").read_text().splitlines()) == 4
+
+
+def test_full_scratch_disk_while_grading_stops_the_run_instead_of_scoring(monkeypatch):
+    """ENOSPC while a grader prepares a submission is the run's failure, not a zero result."""
+    def no_space(submission, worker):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/tmp/convgrade-x/shapes.py")
+
+    monkeypatch.setattr(attempt_module, "grade_loaded", no_space)
+    worker = SimpleNamespace(settings=SimpleNamespace(submission_limit=0),
+                             state=SimpleNamespace(deadline=None), plan=[], quiz=None)
+    with pytest.raises(output.DiskFull, match="No space left"):
+        attempt_module.attempt(worker, Submission("s", Path("s")), "s")
 
 
 # ---------------------------------------------------------------- hidden material
