@@ -242,10 +242,12 @@ _UNUSED_PLUGINS = (
 
 def _pytest_args(graders: list[Path] | None) -> list[str]:
     targets = [str(p) for p in (graders or [GRADERS_DIR])]
+    # The folder of the tests run: a student's install has the public tests, not the graders.
+    first = Path(targets[0])
     return [
         *targets,
         "-c", os.devnull,
-        "--rootdir", str(GRADERS_DIR),
+        "--rootdir", str(first if first.is_dir() else first.parent),
         *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
         "--capture=sys",
         "-o", "python_files=test_*.py",

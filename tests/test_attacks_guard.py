@@ -360,13 +360,35 @@ def test_full_scratch_disk_while_grading_stops_the_run_instead_of_scoring(monkey
 # ---------------------------------------------------------------- hidden material
 
 
-def test_student_wheel_holds_no_grader_reference_or_key(tmp_path):
+@pytest.fixture(scope="module")
+def student_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_student_wheel(tmp_path_factory.mktemp("wheel"),
+                               readme=course().exercises / "README.md")
+
+
+def test_student_wheel_holds_no_grader_reference_or_key(student_wheel):
     """The wheel release builds has no hidden grader, reference or key, by name or content."""
-    wheel = build_student_wheel(tmp_path, readme=course().exercises / "README.md")
+    wheel = student_wheel
     names = list(wheel_members(wheel))
     assert any(n.startswith("autograder/public/test_public_") for n in names)
     assert not [n for n in names if hidden_member(n)]
     assert wheel_leaks(wheel, course()) == []
+
+
+def test_student_wheel_alone_runs_the_self_check(student_wheel, tmp_path):
+    """Installed without the graders, the wheel's `convgrade check` still runs the public tests."""
+    with zipfile.ZipFile(student_wheel) as archive:
+        archive.extractall(tmp_path / "site")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", str(course().exercises), "--no-model"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )
+    said = " ".join(done.stdout.split())
+    assert done.returncode == 1 and "not started yet" in said and "0/8" in said, done.stderr
+    where = subprocess.run([sys.executable, "-c", "import autograder; print(autograder.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert where.stdout.startswith(str(tmp_path / "site"))
 
 
 def test_wheel_search_sees_a_planted_grader(tmp_path):
