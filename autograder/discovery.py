@@ -6,6 +6,7 @@ submission (:mod:`autograder.loading`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,11 +38,12 @@ def discover(inputs: Sequence[Path]) -> tuple[list[Found], list[str]]:
     """The submissions named by ``inputs`` with distinct ids, and a warning per renamed one.
 
     An input that is a submission (or a file, or a path that does not exist,
-    which loading then reports) counts once. A folder holding no exercise files
-    counts as many: each of its sub-folders, ``.zip`` and ``.ipynb`` files, by
-    name, skipping hidden entries and ``__MACOSX``. Two submissions whose names
-    give the same id (``bob.ipynb`` and ``bob.zip``) are both graded: the later
-    one gets the id with its kind appended (``bob-zip``), and a warning names both.
+    which loading then reports) counts once, however often it is named. A
+    folder holding no exercise files counts as many: each of its sub-folders,
+    ``.zip`` and ``.ipynb`` files, by name, skipping hidden entries and
+    ``__MACOSX``. Two submissions whose names give the same id (``bob.ipynb``
+    and ``bob.zip``) are both graded: the later one gets the id with its kind
+    appended (``bob-zip``), and a warning names both.
     """
     paths: list[Path] = []
     for path in inputs:
@@ -58,7 +60,12 @@ def discover(inputs: Sequence[Path]) -> tuple[list[Found], list[str]]:
     taken: dict[str, Path] = {}
     found: list[Found] = []
     warnings: list[str] = []
+    named: set[str] = set()
     for path in paths:
+        where = os.path.normpath(os.path.abspath(path))  # links are not followed
+        if where in named:
+            continue  # the same submission named twice is graded once
+        named.add(where)
         base = sid = submission_id(path)
         if sid in taken:
             kind = path.suffix.lower().lstrip(".") if path.is_file() else "folder"

@@ -342,6 +342,12 @@ class TestDiscovery:
         assert found == [Found(first, "cat"), Found(second, "cat-zip")]
         assert "both give the id 'cat'" in warnings[0] and "cat.zip" in warnings[0]
 
+    def test_a_submission_named_twice_is_graded_once(self, tmp_path):
+        """The same path given twice (or as a/../a) is one submission, with no warning."""
+        folder = _folder(tmp_path, "dee")
+        found, warnings = discover([folder, tmp_path / "x" / ".." / "dee"])
+        assert found == [Found(folder, "dee")] and warnings == []
+
     @pytest.mark.parametrize(
         ("name", "expected"),
         [
