@@ -20,7 +20,7 @@ from typing import Any
 from autograder.attempt import internal_error
 from autograder.discovery import Found, discover
 from autograder.gradebook import write_gradebook
-from autograder.output import DiskFull, is_graded, load_results, write_result
+from autograder.output import DiskFull, disk_full, is_graded, load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.report import write_reports
 from autograder.worker import WorkerSettings
@@ -86,7 +86,12 @@ def grade_paths(
 ) -> RunSummary:
     """Grade every submission under ``inputs`` into ``out`` and rewrite the gradebook."""
     layout = OutputLayout(out)
-    layout.ensure()
+    try:
+        layout.ensure()
+    except OSError as exc:
+        if (full := disk_full(exc)) is None:
+            raise
+        raise full from exc
     settings = settings or WorkerSettings()
     settings = replace(settings, hidden_paths=(*settings.hidden_paths, out.resolve()))
     if settings.options.cache_dir is None and not dask_address:

@@ -98,6 +98,7 @@ def grade(
 ) -> None:
     """Grade SUBMISSIONS (folders, .zip or .ipynb files, or folders of them)."""
     from autograder.bulk import grade_paths
+    from autograder.output import DiskFull
     from autograder.plugin import GradingOptions
     from autograder.sandbox.session import SandboxConfig
     from autograder.views import grading_progress, scores_table, summary_table
@@ -115,17 +116,21 @@ def grade(
         ),
         submission_limit=submission_timeout + 60,
     )
-    with grading_progress(console) as progress:
-        summary = grade_paths(
-            list(submissions),
-            out,
-            settings=settings,
-            workers=workers or os.cpu_count() or 1,
-            regrade=regrade,
-            dask_address=dask_address,
-            on_result=progress.advance,
-            on_start=progress.start,
-        )
+    try:
+        with grading_progress(console) as progress:
+            summary = grade_paths(
+                list(submissions),
+                out,
+                settings=settings,
+                workers=workers or os.cpu_count() or 1,
+                regrade=regrade,
+                dask_address=dask_address,
+                on_result=progress.advance,
+                on_start=progress.start,
+            )
+    except DiskFull as exc:
+        console.print(f"[red]stopped: {_safe(exc.strerror)}; free some space and run it again")
+        sys.exit(1)
     for warning in summary.warnings:
         console.print(f"[yellow]warning: {_safe(warning)}")
     stdout.print(summary_table(summary, f"convgrade: {out}"))
@@ -154,6 +159,7 @@ def grade(
 )
 def report(out: Path, points_file: Path | None) -> None:
     """Rewrite every report and the gradebook of OUT from its stored results."""
+    from autograder.output import DiskFull
     from autograder.points import load_policy
     from autograder.regenerate import regenerate
 
@@ -161,7 +167,11 @@ def report(out: Path, points_file: Path | None) -> None:
         policy = load_policy(points_file) if points_file else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    done = regenerate(out, policy)
+    try:
+        done = regenerate(out, policy)
+    except DiskFull as exc:
+        console.print(f"[red]stopped: {_safe(exc.strerror)}; free some space and run it again")
+        sys.exit(1)
     for name in done.unreadable:
         console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     if done.rescored:
