@@ -21,6 +21,8 @@ class Found:
 
     path: Path
     id: str
+    # Why the id is not the file's own (another file gave the same one), for its result.
+    note: str = ""
 
 
 def discover_submissions(inputs: Sequence[Path]) -> list[Path]:
@@ -77,6 +79,9 @@ def discover(inputs: Sequence[Path]) -> tuple[list[Found], list[str]]:
                 f"{shown(path)} and {shown(taken[base])} both give the id {base!r}; "
                 f"{shown(path.name)} is graded as {sid!r}"
             )
+            note = f"graded as {sid!r}: {shown(taken[base].name)} has the same name"
+        else:
+            note = ""
         taken[sid] = path
-        found.append(Found(path, sid))
+        found.append(Found(path, sid, note))
     return found, warnings

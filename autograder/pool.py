@@ -16,7 +16,6 @@ import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
 from autograder.attempt import attempt, internal_error
@@ -39,7 +38,7 @@ def grade_locally(
     if workers <= 1 or len(todo) == 1:
         with GraderWorker(settings) as worker:
             for job in todo:
-                yield grade_one(worker, job.path, job.id)
+                yield grade_one(worker, job)
         return
     remaining = list(todo)
     for round_number in range(RETRIES + 1):
@@ -55,14 +54,16 @@ def grade_locally(
                 yield internal_error(job.id, message, plan, quiz)
 
 
-def grade_one(worker: GraderWorker, path: Path, sid: str) -> dict[str, Any]:
-    """A serialized result for the submission at ``path``, under the id ``sid``, always."""
+def grade_one(worker: GraderWorker, job: Found) -> dict[str, Any]:
+    """A serialized result for the submission ``job`` names, under its id, always."""
     try:
-        submission = load_submission(path, sid)
+        submission = load_submission(job.path, job.id)
     except Exception as exc:  # vanished since discovery, or unreadable in a way not foreseen
         message = f"the submission could not be read: {exc}"
-        return internal_error(sid, message, worker.plan, worker.quiz)
-    return attempt(worker, submission, sid)
+        return internal_error(job.id, message, worker.plan, worker.quiz)
+    if job.note:
+        submission.warnings.append(job.note)
+    return attempt(worker, submission, job.id)
 
 
 def _one_pool(
@@ -81,7 +82,7 @@ def _one_pool(
     futures: dict[Future[dict[str, Any]], Found] = {}
     for index, job in enumerate(todo):
         try:
-            futures[pool.submit(_grade_in_pool, str(job.path), job.id)] = job
+            futures[pool.submit(_grade_in_pool, job)] = job
         except BrokenProcessPool:  # a grader died while work was still being handed out
             broken += todo[index:]
             break
@@ -126,9 +127,9 @@ def _init_pool_worker(settings: WorkerSettings, slots: Any) -> None:
     _POOL_WORKER = GraderWorker(settings)
 
 
-def _grade_in_pool(path: str, sid: str) -> dict[str, Any]:
+def _grade_in_pool(job: Found) -> dict[str, Any]:
     assert _POOL_WORKER is not None, "pool worker used before its initializer ran"
-    return grade_one(_POOL_WORKER, Path(path), sid)
+    return grade_one(_POOL_WORKER, job)
 
 
 def _die_with_parent() -> None:

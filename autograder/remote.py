@@ -45,6 +45,8 @@ def grade_on_dask(
                 message = f"the submission could not be read: {exc}"
                 yield internal_error(sid, message, collect_plan(), course_quiz())
                 continue
+            if job.note:
+                submission.warnings.append(job.note)
             future = client.submit(
                 _grade_remote, submission, remote_settings, key=f"convgrade-{sid}", pure=False
             )

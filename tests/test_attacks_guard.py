@@ -264,6 +264,7 @@ def test_same_id_submissions_are_both_graded_with_a_warning(hostile_class):
     """bob.ipynb and bob.zip both get a result, under distinct ids, and a warning names both."""
     results = hostile_class["results"]
     assert results["bob"]["score"] > 0 and results["bob-zip"]["score"] > 0
+    assert any("bob.ipynb" in w for w in results["bob-zip"]["warnings"])
     warning = next(line for line in hostile_class["done"].stderr.splitlines() if "bob" in line)
     assert "bob.ipynb" in hostile_class["done"].stderr and "bob.zip" in warning
 

@@ -339,7 +339,8 @@ class TestDiscovery:
         first = _folder(tmp_path / "x", "cat")
         second = _zip(tmp_path / "cat.zip", {"shapes.py": GOOD})
         found, warnings = discover([first, second])
-        assert found == [Found(first, "cat"), Found(second, "cat-zip")]
+        assert [(f.path, f.id) for f in found] == [(first, "cat"), (second, "cat-zip")]
+        assert found[0].note == "" and "cat-zip" in found[1].note
         assert "both give the id 'cat'" in warnings[0] and "cat.zip" in warnings[0]
 
     def test_a_submission_named_twice_is_graded_once(self, tmp_path):
