@@ -25,6 +25,7 @@ from sandbox_helpers import SLOT
 
 from autograder import attempt as attempt_module
 from autograder import bulk, output
+from autograder import student_wheel as wheel_module
 from autograder.attempt import internal_error
 from autograder.cli import main
 from autograder.export.gradescope_run import hidden_paths
@@ -402,6 +403,22 @@ def test_wheel_search_sees_a_planted_grader(tmp_path):
     leaks = wheel_leaks(planted, course())
     assert any("graders/test_shapes.py: a hidden grader" in leak for leak in leaks)
     assert any("helpers.py: a copy of autograder/graders/test_shapes.py" in leak for leak in leaks)
+
+
+def test_release_refuses_a_wheel_that_holds_a_grader(tmp_path, monkeypatch):
+    """If packaging ever ships a grader again, `convgrade release` names it and exits 1."""
+    def leaky_wheel(dest: Path, source=None, readme=None) -> Path:
+        dest.mkdir(parents=True, exist_ok=True)
+        wheel = dest / "convgrade-0.1.0-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as archive:
+            grader = course().graders / "test_pooling.py"
+            archive.write(grader, "autograder/graders/test_pooling.py")
+        return wheel
+
+    monkeypatch.setattr(wheel_module, "build_student_wheel", leaky_wheel)
+    done = CliRunner().invoke(main, ["release", str(tmp_path / "bundle")])
+    said = " ".join(done.output.split())
+    assert done.exit_code == 1 and "graders/test_pooling.py: a hidden grader" in said
 
 
 def test_gradescope_child_sees_no_copy_of_the_course(tmp_path):
