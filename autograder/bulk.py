@@ -62,7 +62,7 @@ class Plan:
 
 
 def plan(inputs: Sequence[Path], layout: OutputLayout, regrade: bool) -> Plan:
-    """The submissions still to grade; duplicate ids are left out with a warning."""
+    """The submissions still to grade, each under a distinct id (a warning per renamed one)."""
     found, warnings = discover(inputs)
     result = Plan(warnings=warnings)
     for job in found:

@@ -230,7 +230,7 @@ def submit(path: Path, out: Path) -> None:
 @main.command()
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def release(out: Path) -> None:
-    """Write the student bundle to OUT: stubs, notebooks, public tests, quiz without keys."""
+    """Write the student bundle to OUT: stubs, notebooks, public tests, quiz, student wheel."""
     from autograder.paths import course
     from autograder.release import assert_clean_bundle, build_release
     from autograder.student_wheel import WheelError, build_student_wheel

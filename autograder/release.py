@@ -5,7 +5,10 @@ The bundle holds the generated exercises (stubs, notebooks, ``answers.toml``,
 their keys, and the public self-check tests. ``assert_clean_bundle`` then
 searches it for anything from the instructor side: copies of reference, grader
 or key files, lines of a solution, quiz explanations, distinctive quiz answers
-(numbers of 100 or more, shapes), or a solution marker.
+(numbers of 100 or more, shapes), or a solution marker. A wheel in the bundle
+(``convgrade release`` builds the student wheel into ``wheels/``) is searched
+member by member, and any member under a ``graders`` or ``reference`` folder,
+or named ``keys.toml``, is a leak whatever it holds.
 """
 
 from __future__ import annotations
