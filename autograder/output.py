@@ -51,7 +51,8 @@ def _write_atomic(path: Path, text: str) -> None:
     # A short temporary name: the final name may already be close to the length limit.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        # Student text may hold lone surrogates (valid in JSON, not in UTF-8): escape them.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

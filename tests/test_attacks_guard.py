@@ -310,6 +310,23 @@ def test_report_that_cannot_be_written_becomes_an_error_result(tmp_path, monkeyp
     assert (tmp_path / "out" / "reports" / "cid.html").is_file()
 
 
+def test_lone_surrogate_in_student_text_still_gets_its_report(tmp_path, monkeypatch):
+    """An exception message holding a lone surrogate (valid JSON, not UTF-8) is reported."""
+    for name in ("sue", "tom"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "shapes.py").write_text(SHAPES)
+
+    def stream(todo, settings, workers, dask_address):
+        for job in todo:
+            yield internal_error(job.id, "ValueError: bad \ud800 stride")
+
+    monkeypatch.setattr(bulk, "_stream", stream)
+    summary = bulk.grade_paths([tmp_path / "class"], tmp_path / "out")
+    assert summary.missing == [] and summary.stopped is None
+    report = (tmp_path / "out" / "reports" / "sue.md").read_text()
+    assert "bad \\ud800 stride" in report
+
+
 def test_long_ids_fit_in_a_file_name(tmp_path):
     """A 240-character id is written: the temporary file name does not overflow NAME_MAX."""
     write_result(OutputLayout(tmp_path), internal_error("x" * 240, "fine"))
