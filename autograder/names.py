@@ -60,13 +60,17 @@ def shown(name: object) -> str:
 # (window titles, clipboard, screen clearing, hyperlinks) reaches the terminal.
 _RICH_SEQUENCE = re.compile(r"\x1b\[[0-9;]*[mABCDGK]|\x1b\[\?25[hl]")
 _ANY_CONTROL = re.compile(_ESCAPES.pattern + r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Lone surrogates (from undecodable file names) would make the stream's encoder raise.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def terminal_filter(text: str) -> str:
     """``text`` with only rich's own drawing sequences left among the control codes."""
-    return _ANY_CONTROL.sub(
-        lambda m: m.group() if _RICH_SEQUENCE.fullmatch(m.group()) else "", text
-    )
+    def keep(match: re.Match[str]) -> str:
+        return match.group() if _RICH_SEQUENCE.fullmatch(match.group()) else ""
+
+    kept = _ANY_CONTROL.sub(keep, text)
+    return _SURROGATE.sub("\ufffd", kept)
 
 
 class TerminalStream:

@@ -70,3 +70,9 @@ def test_shown_escapes_unprintable_names():
     """A name with control characters is quoted with escapes, a plain one as it is."""
     assert shown("bob.zip") == "bob.zip"
     assert shown("e\x1b[2Jve") == "e\\x1b[2Jve"
+
+
+def test_terminal_filter_replaces_lone_surrogates():
+    """A name that was not valid UTF-8 prints with a replacement character, never raises."""
+    assert terminal_filter("bad\udc80name") == "bad\ufffdname"
+    assert terminal_filter("bad\udc80name").encode("utf-8")
