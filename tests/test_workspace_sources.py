@@ -65,7 +65,7 @@ def test_bookkeeping_failure_does_not_stop_grading(tmp_path: Path):
 
 def _fake_grading(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "_stream", lambda todo, *_: iter(
-        sample_result(p.name, flipped=p.name == "bob") for p in todo))
+        sample_result(job.id, flipped=job.id == "bob") for job in todo))
 
 
 def test_regrade_shows_earlier_decisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

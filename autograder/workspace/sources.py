@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from autograder.loading import load_submission
+from autograder.paths import OutputLayout
+from autograder.report import write_reports
 from autograder.workspace import store
 from autograder.workspace.apply import apply_workspace
 from autograder.workspace.roster import file_time
@@ -56,25 +58,27 @@ def read_sources(out: Path, submission: str) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
 
 
-def record_graded(out: Path, path: Path | None, result: dict[str, Any]) -> dict[str, Any]:
-    """Keep a fresh result's code, file time and attempt; return it as its report shows it.
+def record_graded(out: Path, path: Path | None, result: dict[str, Any]) -> None:
+    """Keep a fresh result's code, file time and attempt, and rewrite its reports with
+    the TA's decisions when there are any.
 
     Book-keeping only: a failure here is logged and never stops grading. Without
-    ``path`` (a result from elsewhere) only the TA's decisions are applied.
+    ``path`` (a result from elsewhere) only the reports are rewritten.
     """
     submission = result["submission"]
-    if path is None:
-        return shown_results(out, [result])[0]
     try:
-        store_sources(out, path, submission)
-        engine = open_db(out)
-        try:
-            store.record_graded(engine, result, file_time(path))
-        finally:
-            engine.dispose()
+        if path is not None:
+            store_sources(out, path, submission)
+            engine = open_db(out)
+            try:
+                store.record_graded(engine, result, file_time(path))
+            finally:
+                engine.dispose()
+        shown = shown_results(out, [result])[0]
+        if shown is not result:
+            write_reports(OutputLayout(out), shown)
     except (OSError, ValueError, SQLAlchemyError) as exc:
         log.warning("could not keep %s in the TA workspace: %s", submission, exc)
-    return shown_results(out, [result])[0]
 
 
 def shown_results(out: Path, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -89,13 +93,12 @@ def shown_results(out: Path, results: list[dict[str, Any]]) -> list[dict[str, An
 def load_class_sources(out: Path, class_dir: Path | None = None) -> dict[str, dict[str, str]]:
     """Every submission's code: from a class folder when given, else from ``OUT/sources``."""
     if class_dir is not None:
-        from autograder.loading import discover_with_warnings, submission_id
+        from autograder.discovery import discover
 
-        paths, _ = discover_with_warnings([class_dir])
         code = {}
-        for path in paths:
-            files = load_submission(path).files
-            code[submission_id(path)] = {n: t for n, t in files.items() if n.endswith(".py")}
+        for found in discover([class_dir])[0]:
+            files = load_submission(found.path, found.id).files
+            code[found.id] = {n: t for n, t in files.items() if n.endswith(".py")}
         return code
     root = out / SOURCES
     if not root.is_dir():
