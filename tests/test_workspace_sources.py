@@ -25,6 +25,15 @@ def _submission(root: Path, sid: str) -> Path:
     return folder
 
 
+def _fake_graded_class(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Folders ann and bob, graded without running anything (bob's conv_forward fails)."""
+    for sid in ("ann", "bob"):
+        _submission(root, sid)
+    monkeypatch.setattr(bulk, "_stream", lambda todo, *_: iter(
+        sample_result(job.id, flipped=job.id == "bob") for job in todo))
+    return root
+
+
 def test_record_graded_keeps_code_time_and_attempt(tmp_path: Path):
     """A graded submission's modules, file time and result are kept in OUT."""
     path = _submission(tmp_path / "class", "ann")
@@ -38,10 +47,7 @@ def test_record_graded_keeps_code_time_and_attempt(tmp_path: Path):
 
 def test_bulk_run_records_each_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """`grade` keeps every fresh result's code through its one hook in the bulk run."""
-    root = tmp_path / "class"
-    for sid in ("ann", "bob"):
-        _submission(root, sid)
-    _fake_grading(monkeypatch)
+    root = _fake_graded_class(tmp_path / "class", monkeypatch)
     bulk.grade_paths([root], tmp_path / "out")
     assert sorted(load_class_sources(tmp_path / "out")) == ["ann", "bob"]
     assert [a.score for a in store.attempts(open_db(tmp_path / "out"), "bob")] == [4.0]
@@ -63,17 +69,9 @@ def test_bookkeeping_failure_does_not_stop_grading(tmp_path: Path):
     assert not (tmp_path / "out" / "sources" / "gone").exists()
 
 
-def _fake_grading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bulk, "_stream", lambda todo, *_: iter(
-        sample_result(job.id, flipped=job.id == "bob") for job in todo))
-
-
 def test_regrade_shows_earlier_decisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """After `grade --regrade`, report and gradebook already show the TA's adjustment."""
-    root = tmp_path / "class"
-    for sid in ("ann", "bob"):
-        _submission(root, sid)
-    _fake_grading(monkeypatch)
+    root = _fake_graded_class(tmp_path / "class", monkeypatch)
     out = tmp_path / "out"
     bulk.grade_paths([root], out)
     adjust(out, "bob", "test", "convolution.conv_forward[random]", 4, "our typo", "kim")
@@ -85,10 +83,7 @@ def test_regrade_shows_earlier_decisions(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_bad_course_config_never_stops_grading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A malformed course.toml leaves grading to finish with automatic scores."""
-    root = tmp_path / "class"
-    for sid in ("ann", "bob"):
-        _submission(root, sid)
-    _fake_grading(monkeypatch)
+    root = _fake_graded_class(tmp_path / "class", monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
     (out / "course.toml").write_text("[late]\n")
