@@ -23,7 +23,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 from autograder.modules import load_module_group
-from autograder.sandbox import limits
+from autograder.paths import PACKAGE_DIR, course
+from autograder.sandbox import limits, rootfs
 from autograder.sandbox.protocol import (
     MAX_VALUE_BYTES,
     ProtocolError,
@@ -45,6 +46,7 @@ class ChildSpec:
 
     scratch: str
     hidden_paths: tuple[str, ...]
+    scratch_mb: int
     memory_mb: int
     file_size_mb: int
     max_processes: int
@@ -114,24 +116,21 @@ def _run_server(
 
 
 def _build_walls(spec: ChildSpec, missing: list[str]) -> Path:
-    scratch = Path(spec.scratch)
     uid = BASE_UID + spec.slot
-    os.chown(scratch, uid, uid)
-    os.chdir(scratch)
-    workdir = scratch
     if not missing:
-        try:
-            limits.private_mounts()
-            limits.scratch_only(scratch)
-            limits.fresh_proc()
-            limits.expose([p for p in sys.path if p and p != str(scratch)])
-            limits.hide(spec.hidden_paths)
-            os.chdir("/tmp")
-            workdir = Path("/tmp")
-        except limits.IsolationError as exc:
-            missing.append(f"mounts failed ({exc.strerror})")
-    if missing:
-        missing.append("no private network, mounts or PID namespace; hidden paths readable")
+        # A failure past this point may leave the root half built: the child stops
+        # rather than run student code in it.
+        plan = rootfs.plan_root(spec.scratch, spec.hidden_paths, spec.scratch_mb, uid,
+                                course().root, PACKAGE_DIR)
+        rootfs.build_root(plan)
+        socket.sethostname(rootfs.HOSTNAME)
+        workdir = Path(rootfs.SCRATCH)
+    else:
+        missing.append("no private filesystem, network, IPC or PID namespace; "
+                       "the whole filesystem is readable")
+        workdir = Path(spec.scratch)
+        os.chown(workdir, uid, uid)
+        os.chdir(workdir)
     os.environ.clear()
     os.environ.update({**_SAFE_ENV, "HOME": str(workdir)})
     limits.set_limits(spec.memory_mb, spec.file_size_mb, spec.max_processes,

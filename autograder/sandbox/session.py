@@ -35,6 +35,8 @@ class SandboxConfig:
     cpu_seconds_per_call: int = 10
     memory_mb: int = 2048
     file_size_mb: int = 16
+    # The child's only writable place: a tmpfs of this size inside its own namespace.
+    scratch_mb: int = 64
     max_processes: int = 64
     output_bytes: int = 16384
     submission_seconds: float = 120.0
@@ -142,6 +144,7 @@ class Session:
         spec = ChildSpec(
             scratch=str(self.scratch),
             hidden_paths=tuple(str(p) for p in self.config.hidden_paths),
+            scratch_mb=self.config.scratch_mb,
             memory_mb=self.config.memory_mb,
             file_size_mb=self.config.file_size_mb,
             max_processes=self.config.max_processes,
