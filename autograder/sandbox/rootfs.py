@@ -94,7 +94,7 @@ def plan_root(
         if not os.path.isabs(path) or not os.path.exists(path):
             continue
         real = os.path.realpath(path)
-        if _reveals_course(Path(real), course_root, package_dir) or _reserved(real):
+        if _reveals_course(Path(real), course_root) or _reserved(real):
             continue
         binds.add(real)
         if os.path.islink(path):
@@ -126,8 +126,9 @@ def import_roots() -> tuple[str, ...]:
     return tuple(used)
 
 
-def _reveals_course(path: Path, course_root: Path, package_dir: Path) -> bool:
-    if path == course_root or path in course_root.parents or path in package_dir.parents:
+def _reveals_course(path: Path, course_root: Path) -> bool:
+    # Not "a parent of the package": after `pip install .` that is site-packages.
+    if path == course_root or path in course_root.parents:
         return True
     return (path / "reference").is_dir() or (path / "quizzes").is_dir()
 
