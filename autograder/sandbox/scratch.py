@@ -10,6 +10,7 @@ once per level and fails on a chain a few thousand folders deep).
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import os
 import re
@@ -66,3 +67,40 @@ def _unused(root: Path, names: Iterator[str]) -> Path:
         if not os.path.lexists(root / name):
             return root / name
     raise AssertionError("unreachable: the name generator is endless")
+
+
+SHARED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+_IPC_RMID = 0
+
+
+def sweep_user(uid: int, keep: Path) -> None:
+    """Remove what ``uid`` left in the shared writable folders and in SysV IPC.
+
+    For reduced isolation, where the child shares the host's /tmp and IPC
+    namespace; ``keep`` (the session's own scratch) is left for its owner.
+    Call it only once every process of ``uid`` is gone.
+    """
+    for top in SHARED_DIRS:
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                mine = entry.stat(follow_symlinks=False).st_uid == uid
+            except OSError:
+                continue
+            if mine and Path(entry.path) != keep:
+                remove_tree(Path(entry.path))
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, remove in (("shm", lambda i: libc.shmctl(i, _IPC_RMID, None)),
+                         ("sem", lambda i: libc.semctl(i, 0, _IPC_RMID)),
+                         ("msg", lambda i: libc.msgctl(i, _IPC_RMID, None))):
+        try:
+            rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        for row in rows[1:]:
+            fields = dict(zip(rows[0].split(), row.split(), strict=False))
+            if uid in (int(fields.get("uid", -1)), int(fields.get("cuid", -1))):
+                remove(int(fields[f"{'msq' if kind == 'msg' else kind}id"]))

@@ -22,6 +22,7 @@ from autograder.sandbox.child import BASE_UID, ChildSpec
 from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kill_user, read_output
 from autograder.sandbox.limits import CPU_LIMIT_EXIT
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
+from autograder.sandbox.scratch import sweep_user
 
 CHILD_START_SECONDS = 30.0
 KILL_WAIT_SECONDS = 3.0
@@ -247,6 +248,9 @@ class Session:
         if self._child is not None:
             self._kill(self._child)
             self._child = None
+        if self.isolation != "full":  # the child shared the host's /tmp and IPC
+            kill_user(BASE_UID + self.slot)
+            sweep_user(BASE_UID + self.slot, keep=self.scratch)
 
     def __enter__(self) -> Session:
         return self
