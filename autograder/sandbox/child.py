@@ -5,6 +5,10 @@ leaves the grader's namespaces and forks the server, which is PID 1 of a new
 PID namespace: killing it ends every process the student started, even one in
 a new session. The keeper reports the server's pid, waits for it to end and
 then reports how it ended, so the grader can tell a crash from a bug.
+
+Before serving, the server puts up its walls: a fresh root from an allow-list
+with a tmpfs scratch (:mod:`autograder.sandbox.rootfs`), then its own user,
+rlimits and ``no_new_privs`` (:mod:`autograder.sandbox.limits`).
 """
 
 from __future__ import annotations
@@ -117,18 +121,22 @@ def _run_server(
 
 def _build_walls(spec: ChildSpec, missing: list[str]) -> Path:
     uid = BASE_UID + spec.slot
+    workdir = Path(spec.scratch)
     if not missing:
-        # A failure past this point may leave the root half built: the child stops
-        # rather than run student code in it.
+        # Past the first steps a failure leaves the root half built: the child then
+        # stops rather than run student code in it.
         plan = rootfs.plan_root(spec.scratch, spec.hidden_paths, spec.scratch_mb, uid,
                                 course().root, PACKAGE_DIR)
-        rootfs.build_root(plan)
-        socket.sethostname(rootfs.HOSTNAME)
-        workdir = Path(rootfs.SCRATCH)
+        try:
+            rootfs.build_root(plan)
+            socket.sethostname(rootfs.HOSTNAME)
+            workdir = Path(rootfs.SCRATCH)
+        except rootfs.RootRefused as exc:
+            missing += [f"mounts refused ({exc.strerror})", "the whole filesystem is readable"]
     else:
         missing.append("no private filesystem, network, IPC or PID namespace; "
                        "the whole filesystem is readable")
-        workdir = Path(spec.scratch)
+    if missing:
         os.chown(workdir, uid, uid)
         os.chdir(workdir)
     os.environ.clear()

@@ -24,6 +24,7 @@ process ends.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -38,6 +39,7 @@ from autograder.sandbox.limits import (
     MS_NOSUID,
     MS_RDONLY,
     MS_REMOUNT,
+    IsolationError,
     detach,
     mount,
     pivot_root,
@@ -139,14 +141,32 @@ def _reserved(path: str) -> bool:
                for top in (SCRATCH, "/dev", "/proc"))
 
 
+class RootRefused(IsolationError):
+    """The OS refused the first steps; the host's root is still in place and unchanged."""
+
+
 def build_root(plan: RootPlan) -> None:
-    """Replace this mount namespace's root by the planned one; the cwd ends in the scratch."""
-    private_mounts()
-    mount("tmpfs", _BASE, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700")
-    os.chdir(_BASE)
-    os.mkdir(_NEW[1:], 0o755)
-    os.mkdir(_OLD[1:], 0o700)
-    pivot_root(".", _OLD[1:])
+    """Replace this mount namespace's root by the planned one; the cwd ends in the scratch.
+
+    Raises:
+        RootRefused: nothing was changed (the child may go on with reduced isolation).
+        IsolationError: a later step failed, leaving the root half built.
+    """
+    try:
+        private_mounts()
+        mount("tmpfs", _BASE, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700")
+    except IsolationError as exc:
+        raise RootRefused(exc.errno, exc.strerror) from exc
+    try:
+        os.chdir(_BASE)
+        os.mkdir(_NEW[1:], 0o755)
+        os.mkdir(_OLD[1:], 0o700)
+        pivot_root(".", _OLD[1:])
+    except OSError as exc:
+        os.chdir("/")
+        with contextlib.suppress(OSError):
+            detach(_BASE)
+        raise RootRefused(exc.errno, f"pivot_root: {exc.strerror}") from exc
     os.chdir("/")
     mount("tmpfs", _NEW, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     _scratch(plan)  # first: a bound folder under /tmp must land inside it, not under it
