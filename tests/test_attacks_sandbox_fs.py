@@ -50,6 +50,11 @@ def exists(path):
     return os.path.lexists(path)
 
 
+def mount_points():
+    with open("/proc/self/mountinfo") as handle:
+        return [line.split()[4] for line in handle]
+
+
 def deep_chain(depth):
     made, fd = 0, os.open(".", os.O_RDONLY)
     try:
@@ -184,6 +189,10 @@ def test_walking_the_filesystem_finds_no_classmate_work(session, classmates):
               if Path(p).is_relative_to("/root")}
     assert set(session.call("shapes", "listdir", "/root")) <= needed
     assert session.call("shapes", "listdir", str(course().root)) == ["autograder"]
+    # Nothing of the host's mount table is left: only the child's own root and binds.
+    points = session.call("snoop", "mount_points")
+    assert points[0] == "/" and {"/tmp", "/dev", "/proc"} <= set(points)
+    assert not [p for p in points if p.startswith(("/oldroot", "/newroot", "/srv", "/home"))]
     _still_works(session)
 
 

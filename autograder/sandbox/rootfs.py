@@ -14,8 +14,9 @@ itself, in its own mount namespace, before any student code runs:
    ``/tmp`` owned by the child's user, holding a copy of the sources;
 3. hidden paths inside what was bound (the package's ``graders/``, anything
    the grader names) are covered by empty filesystems nobody can read;
-4. the new root is made read-only, the host's root detached, and a second
-   ``pivot_root`` leaves only the new root in this namespace.
+4. the new root is made read-only, and a second ``pivot_root`` and a lazy
+   unmount of the transient root (the host's root inside it) leave only the
+   new root in this namespace.
 
 Nothing the student writes reaches the host's disk: the scratch lives in this
 mount namespace and is freed, whatever it holds, when the child's last
@@ -182,9 +183,9 @@ def build_root(plan: RootPlan) -> None:
     for path in plan.hidden:
         _cover(_NEW + path)
     mount(None, _NEW, None, _RO)
-    detach(_OLD)
     # bwrap's second pivot: the new root stacked over the transient one, which is then
-    # unmounted from under it, so nothing of the host stays reachable.
+    # unmounted from under it with the host's root inside it (one lazy unmount of the
+    # whole tree, so one wait for the kernel instead of two).
     os.chdir(_NEW)
     pivot_root(".", ".")
     detach(".")
