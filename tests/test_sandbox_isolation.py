@@ -207,3 +207,17 @@ def test_reduced_isolation_still_limits_and_says_so(zygote):
             assert sandboxed.call("shapes", "add", 2, 2) == 4
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_the_graders_folder_is_never_imported(tmp_path, monkeypatch):
+    """A class folder holding a package named like a library is not imported by the zygote."""
+    marker = tmp_path / "imported"
+    (tmp_path / "keras").mkdir()
+    (tmp_path / "keras" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.chdir(tmp_path)  # as when `convgrade grade .` runs inside the class folder
+    scratch = write_student(tmp_path / "scratch")
+    with Zygote() as warm, warm.spawn(scratch, SandboxConfig(), slot=SLOT) as sandboxed:
+        assert sandboxed.call("shapes", "add", 1, 2) == 3
+        with pytest.raises(StudentRaised, match="FileNotFoundError"):
+            sandboxed.call("shapes", "listdir", str(tmp_path / "keras"))
+    assert not marker.exists()
