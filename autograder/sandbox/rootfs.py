@@ -137,9 +137,15 @@ def _reveals_course(path: Path, course_root: Path) -> bool:
 
 
 def _reserved(path: str) -> bool:
-    """The scratch, /dev and /proc are the sandbox's own; nothing is bound over them."""
-    return any(path == top or path.startswith(top + "/") or top.startswith(path + "/")
-               for top in (SCRATCH, "/dev", "/proc"))
+    """Nothing is bound over the scratch, /dev or /proc, nor inside /dev or /proc.
+
+    A folder *inside* /tmp (a course or environment kept there) is bound inside
+    the scratch, read-only.
+    """
+    if any(path == top or top.startswith(path.rstrip("/") + "/")
+           for top in (SCRATCH, "/dev", "/proc")):
+        return True
+    return path.startswith(("/dev/", "/proc/"))
 
 
 class RootRefused(IsolationError):
