@@ -227,6 +227,8 @@ def _devices() -> None:
     os.mkdir(dev, 0o755)
     mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755")
     for name in DEVICES:
+        if not os.path.exists(f"{_OLD}/dev/{name}"):
+            continue  # an unusual host; student code then sees the device missing
         os.close(os.open(f"{dev}/{name}", os.O_CREAT | os.O_WRONLY, 0o666))
         mount(f"{_OLD}/dev/{name}", f"{dev}/{name}", None, MS_BIND)
     for name, target in DEVICE_LINKS:
