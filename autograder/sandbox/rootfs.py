@@ -201,9 +201,10 @@ def build_root(plan: RootPlan) -> None:
 def _scratch(plan: RootPlan) -> None:
     target = _NEW + SCRATCH
     os.mkdir(target)
-    inodes = max(1024, plan.scratch_mb * (1 << 20) // BYTES_PER_INODE)
+    size = max(1, plan.scratch_mb)  # tmpfs reads a size of 0 as "no limit"
+    inodes = max(1024, size * (1 << 20) // BYTES_PER_INODE)
     mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV,
-          f"size={plan.scratch_mb}m,nr_inodes={inodes},mode=0700,uid={plan.uid},gid={plan.uid}")
+          f"size={size}m,nr_inodes={inodes},mode=0700,uid={plan.uid},gid={plan.uid}")
     shutil.copytree(_OLD + plan.sources, target, symlinks=True, dirs_exist_ok=True)
     for folder, dirs, files in os.walk(target):
         for name in (*dirs, *files):

@@ -53,7 +53,11 @@ class Zygote(ZygoteProcess):
     """A process that has imported TensorFlow and forks sandboxed children on request."""
 
     def spawn(self, scratch: Path, config: SandboxConfig, slot: int = 0) -> Session:
-        """A session running student code from ``scratch`` under ``config``."""
+        """A session running the sources in ``scratch`` under ``config``.
+
+        Under full isolation the child works on its own copy of them, in a tmpfs
+        of ``config.scratch_mb``; it never writes to ``scratch`` itself.
+        """
         return Session(self, scratch, config, slot)
 
     def __enter__(self) -> Zygote:
