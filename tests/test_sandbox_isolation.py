@@ -1,4 +1,4 @@
-"""The sandbox's walls: plain data only, captured output, hidden paths, no network, limits."""
+"""The sandbox's walls: plain data only, captured output, an allow-list root, no network, limits."""
 
 from __future__ import annotations
 
