@@ -77,7 +77,7 @@ def record_graded(out: Path, path: Path | None, result: dict[str, Any]) -> None:
         shown = shown_results(out, [result])[0]
         if shown is not result:
             write_reports(OutputLayout(out), shown)
-    except (OSError, ValueError, SQLAlchemyError) as exc:
+    except Exception as exc:  # book-keeping of any submission, however odd, never ends a run
         log.warning("could not keep %s in the TA workspace: %s", submission, exc)
 
 
