@@ -4,13 +4,14 @@ Whatever is wrong with the input becomes a clear message in ``errors`` and
 costs only the affected part: a corrupt archive, a broken notebook, a file
 with a syntax error, a file that is too big or not UTF-8.
 
-A notebook becomes module sources through :mod:`autograder.notebook_source`.
-One notebook holding everything supplies every exercise module: each of the
-five module files is the same filtered notebook code, so a function is found
-whichever module the graders look in, and sibling imports (``import shapes``)
-still resolve. Notebooks named after a module (``shapes.ipynb``) supply only
-that module. A function the notebook lacks fails as missing, like a missing
-function in a ``.py`` file, and loading warns about it by name.
+The exercise files, the notebooks beside them and those in a ``notebooks/``
+folder are all read, and :mod:`autograder.source_rule` decides per function
+where it is graded from (an implemented definition wins over an untouched
+stub). A notebook becomes module code through
+:mod:`autograder.notebook_source`; a notebook named after a module
+(``shapes.ipynb``) supplies only that module, any other supplies them all.
+In ``.py`` files and notebooks alike only imports, definitions and constants
+run at grading (:mod:`autograder.toplevel`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from autograder.notebook_source import notebook_source
 from autograder.paths import STUDENT_FILES, STUDENT_MODULES
 from autograder.quiz import parse_answers_toml
+from autograder.quiz_answers import is_blank
 from autograder.safezip import (
     MIB,
     SafeZip,
@@ -32,6 +34,8 @@ from autograder.safezip import (
     ZipMemberError,
     format_bytes,
 )
+from autograder.source_rule import Candidate, merge_answers, resolve
+from autograder.toplevel import Dropped, filter_module
 
 MAX_FILE_BYTES = 1 * MIB
 # Notebooks are larger: saved plots stay in them as images.
@@ -47,6 +51,11 @@ EXPECTED_FUNCTIONS: dict[str, tuple[str, ...]] = {
 _IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 _SUBMISSION_SUFFIXES = {".zip", ".ipynb"}
 _MODULE_NOTEBOOKS = {f"{module}.ipynb": module for module in STUDENT_MODULES}
+NOTEBOOK_FOLDER = "notebooks/"  # where the student bundle keeps its notebooks
+MAX_NOTEBOOKS = 12
+MAX_LISTED = 2000  # entries of a submission folder looked at; a bundle holds a few dozen
+NO_WORK = "no work found: did you upload the right files?"
+_MAX_ANSWER_DEPTH = 3  # an answer is at most a list of letters
 
 Reader = Callable[[str, int], "bytes | None"]
 
@@ -61,6 +70,13 @@ class Submission:
     answers: dict[str, object] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # module -> function -> the file it is graded from ("" when nowhere)
+    graded_from: dict[str, dict[str, str]] = field(default_factory=dict)
+    # top-level statements of the graded files that do not run when graded
+    dropped: list[Dropped] = field(default_factory=list)
+    implemented: bool = False  # some expected function is more than a stub
+    # nothing implemented and no quiz answer
+    no_work: bool = False
 
 
 def submission_id(path: Path) -> str:
@@ -146,6 +162,10 @@ def load_submission(path: Path) -> Submission:
             + ", ".join(STUDENT_FILES)
             + ", or a notebook, at the top of the submission or inside one folder"
         )
+    answered = any(not is_blank(v) for v in submission.answers.values())
+    if not answered and not submission.no_work and not submission.implemented:
+        submission.no_work = True
+        submission.errors.append(NO_WORK)
     return submission
 
 
@@ -189,7 +209,7 @@ def _choose_prefix(names: Sequence[str]) -> tuple[str, str | None]:
 
     def holds(prefix: str, wanted: Callable[[str], bool]) -> bool:
         rests = (n[len(prefix) :] for n in names if n.startswith(prefix))
-        return any("/" not in rest and wanted(rest) for rest in rests)
+        return any(wanted(rest) for rest in map(_own_entry, rests) if rest)
 
     for wanted in (STUDENT_FILES.__contains__, lambda n: n.lower().endswith(".ipynb")):
         holding = [p for p in ("", *folders) if holds(p, wanted)]
@@ -204,22 +224,21 @@ def _choose_prefix(names: Sequence[str]) -> tuple[str, str | None]:
     return "", None
 
 
+def _own_entry(rest: str) -> str:
+    """``rest`` when it is a file of the folder itself or of its ``notebooks/`` folder, else ""."""
+    if "/" not in rest:
+        return rest
+    inner = rest.removeprefix(NOTEBOOK_FOLDER)
+    if rest.startswith(NOTEBOOK_FOLDER) and "/" not in inner and inner.lower().endswith(".ipynb"):
+        return rest
+    return ""
+
+
 # ---------------------------------------------------------------- sources
 
 
 def _load_directory(folder: Path, submission: Submission) -> None:
-    names: list[str] = []
-    for entry in sorted(folder.iterdir()):
-        if _ignored(entry.name):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            names += [
-                f"{entry.name}/{p.name}"
-                for p in sorted(entry.iterdir())
-                if not _ignored(p.name) and not p.is_dir()
-            ]
-        elif not entry.is_dir():
-            names.append(entry.name)
+    names = _list_folder(folder)
 
     def read(name: str, limit: int) -> bytes | None:
         path = folder / name
@@ -229,6 +248,25 @@ def _load_directory(folder: Path, submission: Submission) -> None:
         return _read_file(path, limit, submission)
 
     _load_files(read, names, submission)
+
+
+def _list_folder(folder: Path) -> list[str]:
+    """Relative file names two levels down, and three inside a ``notebooks/`` folder."""
+    names: list[str] = []
+
+    def walk(directory: Path, prefix: str, depth: int) -> None:
+        for entry in sorted(directory.iterdir()):
+            if _ignored(entry.name) or len(names) >= MAX_LISTED:
+                continue
+            if not entry.is_dir():
+                names.append(prefix + entry.name)
+            elif not entry.is_symlink() and (
+                depth == 0 or (depth == 1 and entry.name == NOTEBOOK_FOLDER[:-1])
+            ):
+                walk(entry, f"{prefix}{entry.name}/", depth + 1)
+
+    walk(folder, "", 0)  # a notebooks/ folder is entered at most two levels down
+    return names
 
 
 def _read_file(path: Path, limit: int, submission: Submission) -> bytes | None:
@@ -275,39 +313,44 @@ def _load_zip(path: Path, submission: Submission) -> None:
 
 
 def _load_files(read: Reader, names: Sequence[str], submission: Submission) -> None:
-    """Read the exercise files, or else the notebooks, from the chosen folder of ``names``."""
+    """Read the exercise files and notebooks of the chosen folder and apply the source rule."""
     prefix, note = _choose_prefix(names)
     if note:
         submission.warnings.append(note)
-    here = sorted(
-        n[len(prefix) :] for n in names if n.startswith(prefix) and "/" not in n[len(prefix) :]
-    )
+    here = sorted(r for n in names if n.startswith(prefix) and (r := _own_entry(n[len(prefix):])))
+    candidates: list[Candidate] = []
+    answers: list[tuple[str, dict[str, object]]] = []
     for name in STUDENT_FILES:
         if name in here and (data := read(prefix + name, MAX_FILE_BYTES)) is not None:
-            _add_file(name, data, submission)
+            _add_file(name, data, candidates, answers, submission)
     notebooks = [n for n in here if n.lower().endswith(".ipynb")]
-    if not notebooks:
-        return
-    if any(name.endswith(".py") and name in here for name in STUDENT_FILES):
+    if len(notebooks) > MAX_NOTEBOOKS:
         submission.warnings.append(
-            f"{', '.join(notebooks)} ignored: the .py files are graded, not the notebook"
+            f"{len(notebooks)} notebooks found; only the first {MAX_NOTEBOOKS} were read"
         )
-        return
-    if len(notebooks) > 1 and not all(n in _MODULE_NOTEBOOKS for n in notebooks):
-        submission.errors.append(
-            f"several notebooks ({', '.join(notebooks)}) and no .py files: submit one notebook "
-            "holding everything, or one per exercise named " + ", ".join(_MODULE_NOTEBOOKS)
-        )
-        return
-    had_toml = "answers.toml" in here
-    for notebook in notebooks:
+    # The exercise's own notebook comes before a whole-assignment one (see source_rule).
+    notebooks.sort(key=lambda n: (n.rsplit("/", 1)[-1] not in _MODULE_NOTEBOOKS, n))
+    for notebook in notebooks[:MAX_NOTEBOOKS]:
         data = read(prefix + notebook, MAX_NOTEBOOK_BYTES)
         if data is not None:
-            modules = STUDENT_MODULES if len(notebooks) == 1 else (_MODULE_NOTEBOOKS[notebook],)
-            _add_notebook(data, notebook, modules, had_toml, submission)
+            _add_notebook(data, notebook, candidates, answers, submission)
+    resolved = resolve(candidates, EXPECTED_FUNCTIONS)
+    submission.files.update(resolved.files)
+    submission.graded_from = resolved.graded_from
+    submission.dropped = resolved.dropped
+    submission.warnings += resolved.warnings
+    submission.implemented = resolved.implemented
+    merged = merge_answers(answers, submission.warnings)
+    submission.answers = _sane_answers(merged, submission.errors)
 
 
-def _add_file(name: str, data: bytes, submission: Submission) -> None:
+def _add_file(
+    name: str,
+    data: bytes,
+    candidates: list[Candidate],
+    answers: list[tuple[str, dict[str, object]]],
+    submission: Submission,
+) -> None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -316,39 +359,60 @@ def _add_file(name: str, data: bytes, submission: Submission) -> None:
         )
         return
     if name == "answers.toml":
-        answers, problems = parse_answers_toml(text)
-        submission.answers = answers
+        try:
+            parsed, problems = parse_answers_toml(text)
+        except (RecursionError, MemoryError):
+            parsed, problems = {}, ["it is nested too deeply to read; no quiz answer was read"]
+        answers.append((name, parsed))
         submission.errors += [p if p.startswith(name) else f"{name}: {p}" for p in problems]
     else:
-        submission.files[name] = text
+        filtered = filter_module(text, name)
+        candidates.append(Candidate(name, (name[:-3],), filtered.text, filtered.dropped))
 
 
 def _add_notebook(
-    data: bytes, name: str, modules: Sequence[str], had_toml: bool, submission: Submission
+    data: bytes,
+    name: str,
+    candidates: list[Candidate],
+    answers: list[tuple[str, dict[str, object]]],
+    submission: Submission,
 ) -> None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         submission.errors.append(f"notebook could not be read: {name} is not UTF-8 ({exc.reason})")
         return
-    parsed = notebook_source(text, name)
+    try:
+        parsed = notebook_source(text, name)
+    except (RecursionError, MemoryError):
+        submission.errors.append(f"{name} is nested too deeply to read; it was skipped")
+        return
     submission.errors += parsed.errors
     submission.warnings += parsed.warnings
+    base = name.rsplit("/", 1)[-1]
+    modules = (_MODULE_NOTEBOOKS[base],) if base in _MODULE_NOTEBOOKS else STUDENT_MODULES
     if parsed.source:
-        for module in modules:
-            submission.files[f"{module}.py"] = parsed.source
-        lacking = [f for m in modules for f in EXPECTED_FUNCTIONS[m] if f not in parsed.defined]
-        if lacking:
-            submission.warnings.append(
-                f"{name} does not define {', '.join(lacking)}; those tests count as missing"
-            )
+        candidates.append(Candidate(name, modules, parsed.source, parsed.dropped))
     if parsed.answers is not None:
-        if had_toml:
-            submission.warnings.append(
-                f"QUIZ_ANSWERS in {name} was ignored: answers.toml is used instead"
-            )
+        answers.append((name, parsed.answers))
+
+
+def _sane_answers(answers: dict[str, object], errors: list[str]) -> dict[str, object]:
+    """The answers whose values are flat enough to be an answer; the rest are reported."""
+
+    def depth(value: object, level: int = 0) -> int:
+        if level > _MAX_ANSWER_DEPTH or not isinstance(value, list | tuple | set | dict):
+            return level
+        items = value.values() if isinstance(value, dict) else value
+        return max((depth(v, level + 1) for v in items), default=level + 1)
+
+    kept = {}
+    for qid, value in answers.items():
+        if depth(value) > _MAX_ANSWER_DEPTH:
+            errors.append(f"quiz answer {qid} is nested too deeply to be read")
         else:
-            submission.answers.update(parsed.answers)
+            kept[qid] = value
+    return kept
 
 
 def _check_sources(submission: Submission) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import __future__
 
 import ast
-import builtins
 import importlib.util
 import json
 import re
@@ -18,6 +17,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import nbformat
+
+from autograder.toplevel import (
+    Dropped,
+    base_names,
+    constant_assignment,
+    is_silent,
+    known_names,
+    literal_value,
+    short_form,
+)
+from autograder.toplevel import binds as bound_by
 
 ANSWERS_NAME = "QUIZ_ANSWERS"
 # Cell magics whose body is not Python: the whole cell is skipped.
@@ -53,6 +63,7 @@ class NotebookSource:
     source: str = ""
     answers: dict[str, object] | None = None
     defined: set[str] = field(default_factory=set)
+    dropped: list[Dropped] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -92,6 +103,7 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
     trees = [(n, tree) for n, text in cells if (tree := _parse_cell(n, text, result.warnings))]
     bound = _bound_names(tree for _, tree in trees)
     lazy = any(_is_future(s, "annotations") for _, tree in trees for s in tree.body)
+    known = base_names()
     for number, tree in trees:
         kept: list[ast.stmt] = []
         for stmt in tree.body:
@@ -105,8 +117,15 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
                 if _compiles(stmt, number, result.warnings):
                     result.defined.add(stmt.name)
                     kept.append(_definition(stmt, number, bound, lazy, result.warnings))
-            elif (constant := _constant_assignment(stmt)) is not None:
-                kept.append(constant)
+            elif (constant := constant_assignment(stmt, known)) is not None:
+                # Names in a constant may come from a guarded import that failed.
+                kept.append(constant if _is_literal(constant.value) else _guarded(constant))
+            else:
+                if not is_silent(stmt) and not answers.reads(stmt):
+                    where = f"{name} cell {number} line {stmt.lineno}"
+                    result.dropped.append(Dropped(short_form(stmt), where, bound_by(stmt)))
+                continue
+            known |= known_names(stmt)
         if kept:
             code = ast.unparse(ast.Module(body=kept, type_ignores=[]))
             blocks.append(f"# cell {number}\n{code}")
@@ -145,16 +164,12 @@ def _compiles(stmt: _Definition, number: int, warnings: list[str]) -> bool:
 
 def _bound_names(trees: Iterable[ast.Module]) -> set[str]:
     """Every name the kept statements of the notebook bind at top level, plus builtins."""
-    names = set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
+    names = base_names()
     for tree in trees:
         for stmt in tree.body:
-            if isinstance(stmt, ast.Import | ast.ImportFrom):
-                names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
-            elif isinstance(stmt, _DEFINITIONS):
-                names.add(stmt.name)
-            elif (constant := _constant_assignment(stmt)) is not None:
-                for target in constant.targets:
-                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            definition = isinstance(stmt, (ast.Import, ast.ImportFrom, *_DEFINITIONS))
+            if definition or constant_assignment(stmt, names) is not None:
+                names |= known_names(stmt)
     return names
 
 
@@ -185,7 +200,7 @@ def _definition(
     evaluated = [e for e in _evaluated_at_definition(stmt, lazy) if not _is_literal(e)]
     has_body_code = isinstance(stmt, ast.ClassDef) and any(
         not isinstance(s, _DEFINITIONS)
-        and _constant_assignment(s) is None
+        and constant_assignment(s, bound) is None
         and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
         for s in stmt.body
     )
@@ -236,41 +251,11 @@ def _parse_cell(number: int, text: str, warnings: list[str]) -> ast.Module | Non
     return None
 
 
-def _constant_assignment(stmt: ast.stmt) -> ast.Assign | None:
-    """``stmt`` as a plain assignment when it binds names to a literal, else None."""
-    if isinstance(stmt, ast.Assign):
-        targets, value = stmt.targets, stmt.value
-    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        # The annotation is dropped: at module level it would be evaluated.
-        targets, value = [stmt.target], stmt.value
-    else:
-        return None
-    if not all(_plain_target(t) for t in targets) or not _is_literal(value):
-        return None
-    return ast.Assign(targets=targets, value=value, lineno=stmt.lineno)
-
-
-def _plain_target(target: ast.expr) -> bool:
-    if isinstance(target, ast.Name):
-        return True
-    if isinstance(target, ast.Tuple | ast.List):
-        return all(_plain_target(t) for t in target.elts)
-    return False
-
-
 def _is_literal(value: ast.expr) -> bool:
-    """A literal, or arithmetic on literals such as ``2**21`` or ``28 * 28``.
-
-    Only the shape of the tree is checked here; the value is computed later, in
-    the sandboxed child that runs the student's module.
-    """
-    if isinstance(value, ast.BinOp):
-        return _is_literal(value.left) and _is_literal(value.right)
-    if isinstance(value, ast.UnaryOp):
-        return _is_literal(value.operand)
+    """A literal, or bounded arithmetic on literals such as ``2**21`` or ``784 * 300``."""
     try:
-        ast.literal_eval(value)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        literal_value(value)
+    except (ValueError, RecursionError, MemoryError):
         return False
     return True
 
@@ -352,6 +337,18 @@ class _Answers:
             ):
                 self.items.append((number, target.slice, value))
 
+    def reads(self, stmt: ast.stmt) -> bool:
+        """Whether ``stmt`` assigns quiz answers (read here, so never reported as dropped)."""
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+        if isinstance(stmt, ast.AnnAssign):
+            targets = [stmt.target]
+        return any(
+            (isinstance(t, ast.Name) and t.id == ANSWERS_NAME)
+            or (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
+                and t.value.id == ANSWERS_NAME)
+            for t in targets
+        )
+
     def read_into(self, result: NotebookSource) -> None:
         """Fill ``result.answers`` by evaluating the literals only; nothing is executed."""
         if self.whole is None and not self.items:
@@ -360,12 +357,13 @@ class _Answers:
         if self.whole is not None:
             number, node = self.whole
             where = f"{ANSWERS_NAME} (cell {number})"
-            if not _is_literal(node):
+            value = _value(node)
+            if isinstance(value, _Unreadable):
                 result.errors.append(
                     f"{where} must be written out as a plain dict of literal values, "
-                    'such as {"conv_params_32x32x3": 456}; it was not read'
+                    f'such as {{"conv_params_32x32x3": 456}}; it was not read ({value.reason})'
                 )
-            elif not isinstance(value := ast.literal_eval(node), dict):
+            elif not isinstance(value, dict):
                 result.errors.append(f"{where} must be a dict, not a {type(value).__name__}")
             else:
                 bad = [key for key in value if not isinstance(key, str)]
@@ -376,18 +374,35 @@ class _Answers:
                     )
                 answers = {k: v for k, v in value.items() if isinstance(k, str)}
         for number, key, node in self.items:
-            if not (_is_literal(key) and isinstance(k := ast.literal_eval(key), str)):
+            k = _value(key)
+            if not isinstance(k, str):
                 result.errors.append(
                     f"{ANSWERS_NAME}[...] in cell {number} needs a question id in quotes"
                 )
-            elif not _is_literal(node):
+            elif isinstance(value := _value(node), _Unreadable):
                 result.errors.append(
                     f"{ANSWERS_NAME}[{k!r}] in cell {number} must be a literal value "
-                    "(a letter, a list of letters, a number or a shape string); it was not read"
+                    "(a letter, a list of letters, a number or a shape string); "
+                    f"it was not read ({value.reason})"
                 )
             else:
-                answers[k] = ast.literal_eval(node)
+                answers[k] = value
         result.answers = answers
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    reason: str
+
+
+def _value(node: ast.expr) -> object:
+    """The literal value of ``node``, or why it cannot be read; never raises."""
+    try:
+        return literal_value(node)
+    except ValueError as exc:
+        return _Unreadable(str(exc))
+    except (RecursionError, MemoryError):
+        return _Unreadable("it is nested too deeply")
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:

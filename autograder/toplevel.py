@@ -1,0 +1,326 @@
+"""The one top-level rule for ``.py`` files and notebooks: what runs when a module is graded.
+
+Only imports, function and class definitions and constants run at grading
+time, wherever the code was written. A constant is a literal, arithmetic on
+literals (``28 * 28``), a name or attribute of something already kept
+(``DTYPE = np.float64``), a container of those, or a lambda whose defaults are
+constants (``window_sum = lambda a, w: ...``): defining any of these runs no
+student code. Everything else at top level (``model.fit(...)``, ``print``, a
+loop) is dropped and reported, so a leftover training run costs nothing.
+
+A ``.py`` file keeps its line numbers: dropped statements become comments.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autograder.results import TestOutcome
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+_SYNTAX_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
+# Bounds for evaluating arithmetic in the grader itself (quiz answers): no answer is bigger.
+_MAX_INT_BITS = 256
+_MAX_EXPONENT = 256
+_MAX_DEPTH = 50
+NOT_RUN_NOTE = "# [not run when graded] "
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A top-level statement that does not run when graded."""
+
+    statement: str  # short form, e.g. "model.fit(...)"
+    where: str  # "model.py:80" or "assignment.ipynb cell 7 line 2"
+    binds: tuple[str, ...] = ()  # the names it would have defined
+
+    def message(self) -> str:
+        return f"`{self.statement}` at {self.where} will not run when graded"
+
+
+@dataclass
+class FilteredModule:
+    """A ``.py`` file with its top-level statements that do not run turned into comments."""
+
+    text: str
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+def is_constant(node: ast.expr, known: set[str], depth: int = 0) -> bool:
+    """Whether evaluating ``node`` at import time runs no student code (see the module doc)."""
+    if depth > _MAX_DEPTH:
+        return False
+    deeper = depth + 1
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in known
+    if isinstance(node, ast.Attribute):
+        return isinstance(node.ctx, ast.Load) and is_constant(node.value, known, deeper)
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(is_constant(e, known, deeper) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(
+            k is not None and is_constant(k, known, deeper) and is_constant(v, known, deeper)
+            for k, v in zip(node.keys, node.values, strict=True)
+        )
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, _ARITHMETIC) and all(
+            is_constant(n, known, deeper) for n in (node.left, node.right)
+        )
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, ast.USub | ast.UAdd) and is_constant(node.operand, known, deeper)
+    if isinstance(node, ast.Lambda):
+        defaults = [d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None]
+        return all(is_constant(d, known, deeper) for d in defaults)
+    return False
+
+
+def literal_value(node: ast.expr, depth: int = 0) -> object:
+    """The value of a literal, with bounded arithmetic on numbers (``784 * 300``).
+
+    Evaluated in the grader, so nothing is looked up or called and every step
+    is size-checked.
+
+    Raises:
+        ValueError: ``node`` is not such a literal, or is too large or too deep.
+    """
+    if depth > _MAX_DEPTH:
+        raise ValueError("it is nested too deeply")
+    deeper = depth + 1
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        items = [literal_value(e, deeper) for e in node.elts]
+        if isinstance(node, ast.Set):
+            try:
+                return set(items)
+            except TypeError as exc:
+                raise ValueError("a set holds an unhashable value") from exc
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    if isinstance(node, ast.Dict):
+        if any(k is None for k in node.keys):
+            raise ValueError("it unpacks another dict")
+        pairs = [(literal_value(k, deeper), literal_value(v, deeper))
+                 for k, v in zip(node.keys, node.values, strict=True)]
+        try:
+            return dict(pairs)
+        except TypeError as exc:
+            raise ValueError("a key is unhashable") from exc
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _number(literal_value(node.operand, deeper))
+        return -value if isinstance(node.op, ast.USub) else +value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, _ARITHMETIC):
+        left = _number(literal_value(node.left, deeper))
+        right = _number(literal_value(node.right, deeper))
+        return _arithmetic(node.op, left, right)
+    raise ValueError("it is not a literal value")
+
+
+def _number(value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("arithmetic is allowed on numbers only")
+    return value
+
+
+def _arithmetic(op: ast.operator, left: int | float, right: int | float) -> int | float:
+    if isinstance(op, ast.Pow) and (abs(right) > _MAX_EXPONENT or abs(left) > 2**_MAX_INT_BITS):
+        raise ValueError("the number is too large")
+    try:
+        value = {
+            ast.Add: lambda: left + right,
+            ast.Sub: lambda: left - right,
+            ast.Mult: lambda: left * right,
+            ast.Div: lambda: left / right,
+            ast.FloorDiv: lambda: left // right,
+            ast.Mod: lambda: left % right,
+            ast.Pow: lambda: left**right,
+        }[type(op)]()
+    except (ArithmeticError, TypeError) as exc:
+        raise ValueError(f"the arithmetic fails ({exc})") from exc
+    too_big = isinstance(value, int) and value.bit_length() > _MAX_INT_BITS
+    if isinstance(value, complex) or too_big:
+        raise ValueError("the number is too large")
+    return value
+
+
+def binds(stmt: ast.stmt) -> tuple[str, ...]:
+    """The top-level names ``stmt`` assigns (the targets of assignments and loops)."""
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
+        targets = [stmt.target]
+    elif isinstance(stmt, ast.With | ast.AsyncWith):
+        targets = [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    if isinstance(stmt, ast.If | ast.For | ast.While | ast.Try | ast.With):
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.stmt):
+                names += binds(child)
+            elif isinstance(child, ast.ExceptHandler):
+                names += [n for s in child.body for n in binds(s)]
+    return tuple(dict.fromkeys(names))
+
+
+def plain_targets(targets: Iterable[ast.expr]) -> bool:
+    """Whether every target is a name or a tuple/list of names (no item or attribute stores)."""
+    def plain(target: ast.expr) -> bool:
+        if isinstance(target, ast.Name):
+            return True
+        return isinstance(target, ast.Tuple | ast.List) and all(plain(t) for t in target.elts)
+
+    return all(plain(t) for t in targets)
+
+
+def constant_assignment(stmt: ast.stmt, known: set[str]) -> ast.Assign | None:
+    """``stmt`` as a plain assignment when it binds names to a constant, else None."""
+    if isinstance(stmt, ast.Assign):
+        targets, value = stmt.targets, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        # The annotation is dropped: at module level it would be evaluated.
+        targets, value = [stmt.target], stmt.value
+    else:
+        return None
+    if not plain_targets(targets) or not is_constant(value, known):
+        return None
+    return ast.Assign(targets=targets, value=value, lineno=stmt.lineno)
+
+
+def is_silent(stmt: ast.stmt) -> bool:
+    """Statements that do nothing worth reporting: a docstring, ``pass``, ``...``, a main guard."""
+    if isinstance(stmt, ast.Pass):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return True
+    return isinstance(stmt, ast.If) and _is_main_guard(stmt.test)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    # `if __name__ == "__main__":` never runs on import, when graded or not.
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def short_form(stmt: ast.stmt, limit: int = 60) -> str:
+    """A statement as a student recognises it: ``model.fit(...)``, ``history = model.fit(...)``."""
+    def call_form(node: ast.expr) -> str:
+        if isinstance(node, ast.Call):
+            return f"{_unparse(node.func)}(...)"
+        return _unparse(node)
+
+    if isinstance(stmt, ast.Expr):
+        text = call_form(stmt.value)
+    elif isinstance(stmt, ast.Assign):
+        text = " = ".join([*map(_unparse, stmt.targets), call_form(stmt.value)])
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        text = f"{_unparse(stmt.target)} = {call_form(stmt.value)}"
+    else:
+        text = _unparse(stmt).splitlines()[0] if _unparse(stmt) else type(stmt).__name__
+        if isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
+            text = text.rstrip(":") + ": ..."
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _unparse(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except (ValueError, RecursionError):
+        return type(node).__name__
+
+
+def keeps(stmt: ast.stmt, known: set[str]) -> bool:
+    """Whether ``stmt`` runs at grading time under the top-level rule."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom, *_DEFINITIONS)):
+        return True
+    if constant_assignment(stmt, known) is not None:
+        return True
+    if isinstance(stmt, ast.Try):
+        # `try: import x / except ImportError: x = None` and the like run nothing else.
+        inner = [*stmt.body, *stmt.orelse, *stmt.finalbody]
+        inner += [s for h in stmt.handlers for s in h.body]
+        return all(keeps(s, known) or isinstance(s, ast.Pass) for s in inner)
+    return False
+
+
+def known_names(stmt: ast.stmt) -> set[str]:
+    """Names a kept statement makes available to the constants after it."""
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    if isinstance(stmt, _DEFINITIONS):
+        return {stmt.name}
+    return set(binds(stmt))
+
+
+def base_names() -> set[str]:
+    """Names every module has before its first statement: the builtins and module dunders."""
+    return set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
+
+
+def filter_module(text: str, name: str) -> FilteredModule:
+    """``text`` with every top-level statement that would not run turned into a comment.
+
+    Line numbers stay as they were, so tracebacks point at the student's
+    lines. Text that does not parse is returned as it is: loading reports the
+    syntax error.
+    """
+    try:
+        tree = ast.parse(text)
+    except _SYNTAX_ERRORS:
+        return FilteredModule(text)
+    known = base_names()
+    lines = text.splitlines(keepends=True)
+    result = FilteredModule(text)
+    for stmt in tree.body:
+        if keeps(stmt, known) or is_silent(stmt):
+            known |= known_names(stmt)
+            continue
+        result.dropped.append(Dropped(short_form(stmt), f"{name}:{stmt.lineno}", binds(stmt)))
+        last = stmt.end_lineno or stmt.lineno
+        for index in range(stmt.lineno - 1, min(last, len(lines))):
+            lines[index] = NOT_RUN_NOTE + lines[index] if lines[index].strip() else lines[index]
+    if result.dropped:
+        result.text = "".join(lines)
+    return result
+
+
+_NAME_ERROR = re.compile(r"NameError: name '(?P<name>\w+)' is not defined")
+
+
+def explain_missing_name(output: str, dropped: Iterable[Dropped]) -> str | None:
+    """Why a name in a ``NameError`` is missing, when a dropped statement would have bound it."""
+    match = _NAME_ERROR.search(output)
+    if not match:
+        return None
+    name = match.group("name")
+    for item in dropped:
+        if name in item.binds:
+            return (
+                f"`{name}` is assigned at {item.where}, which does not run when graded; "
+                "define it with `def` or inside your function"
+            )
+    return None
+
+
+def explain_dropped_names(outcomes: Iterable[TestOutcome], dropped: Sequence[Dropped]) -> None:
+    """Add to each failure caused by a name only a dropped statement defined, why it is missing."""
+    if not dropped:
+        return
+    for outcome in outcomes:
+        if outcome.status != "passed" and (why := explain_missing_name(outcome.output, dropped)):
+            outcome.output = f"{outcome.output}\n{why}"
+            outcome.details = {**outcome.details, "hint": why}
