@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -174,47 +175,66 @@ def stats(out: Path) -> None:
 
 
 @main.command()
-@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, default=".", type=PathArg)
 @click.option(
     "--model/--no-model",
     default=None,
-    help="Check the Keras models too (imports TensorFlow; default: when model.py exists).",
+    help="Check the Keras models too (imports TensorFlow; default: when a model is begun).",
 )
 def check(path: Path, model: bool | None) -> None:
     """Run the public self-check tests on your files or notebook at PATH."""
-    from autograder.check import run_check
+    from autograder.check import missing_path_hint, run_check
     from autograder.views import check_table
 
+    if not path.exists():
+        _fail(missing_path_hint(path, Path.cwd()))
     report_ = run_check(path, include_model=model)
     stdout.print(check_table(report_))
+    if not report_.rows:
+        _fail(f"no exercise files or notebooks were found in {path}")
     sys.exit(0 if report_.all_passed else 1)
 
 
 @main.command()
-@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, default=".", type=PathArg)
 @click.option("--out", type=PathArg, default=Path("submission.zip"), show_default=True)
-def submit(path: Path, out: Path) -> None:
+@click.option("--force", is_flag=True, help="Write the zip even when nothing is implemented.")
+def submit(path: Path, out: Path, force: bool) -> None:
     """Pack your work at PATH into a submission zip and validate it like the grader."""
-    from autograder.submit import build_submission_zip
+    from autograder.submit import build_submission_zip, work_root
 
-    result = build_submission_zip(path, out)
+    if not path.exists():
+        _fail(f"{path} does not exist; run `convgrade submit` in the folder holding your work")
+    source = work_root(path) if path.is_dir() else path
+    result = build_submission_zip(source, out, force=force)
+    for line in result.sources:
+        console.print(f"graded from: {escape(line)}")
     for warning in result.warnings:
-        console.print(f"[yellow]warning: {warning}")
+        console.print(f"[yellow]warning: {escape(warning)}")
     for problem in result.problems:
-        console.print(f"[red]problem: {problem}")
-    if result.files:
-        console.print(f"wrote {result.path}")
-    sys.exit(1 if result.problems else 0)
+        console.print(f"[red]problem: {escape(problem)}")
+    if result.written:
+        console.print(f"wrote {escape(str(result.path))} ({', '.join(result.files)})")
+    sys.exit(1 if result.problems or not result.written else 0)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    console.print(f"[red]error: {escape(message)}")
+    sys.exit(code)
 
 
 @main.command()
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def release(out: Path) -> None:
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+def release(out: Path, force: bool) -> None:
     """Write the student bundle to OUT: stubs, notebooks, public tests, quiz without keys."""
     from autograder.paths import course
-    from autograder.release import assert_clean_bundle, build_release
+    from autograder.release import ReleaseRefused, assert_clean_bundle, build_release
 
-    files = build_release(course(), out)
+    try:
+        files = build_release(course(), out, force=force)
+    except ReleaseRefused as exc:
+        _fail(str(exc))
     leaks = assert_clean_bundle(out, course())
     for leak in leaks:
         console.print(f"[red]leak: {leak}")

@@ -72,9 +72,11 @@ class Submission:
     warnings: list[str] = field(default_factory=list)
     # module -> function -> the file it is graded from ("" when nowhere)
     graded_from: dict[str, dict[str, str]] = field(default_factory=dict)
+    offered_by: dict[str, list[str]] = field(default_factory=dict)  # module -> files read
     # top-level statements of the graded files that do not run when graded
     dropped: list[Dropped] = field(default_factory=list)
     implemented: bool = False  # some expected function is more than a stub
+    unfinished: list[str] = field(default_factory=list)  # functions graded from a stub
     # nothing implemented and no quiz answer
     no_work: bool = False
 
@@ -337,9 +339,11 @@ def _load_files(read: Reader, names: Sequence[str], submission: Submission) -> N
     resolved = resolve(candidates, EXPECTED_FUNCTIONS)
     submission.files.update(resolved.files)
     submission.graded_from = resolved.graded_from
+    submission.offered_by = resolved.offered_by
     submission.dropped = resolved.dropped
     submission.warnings += resolved.warnings
     submission.implemented = resolved.implemented
+    submission.unfinished = resolved.unfinished
     merged = merge_answers(answers, submission.warnings)
     submission.answers = _sane_answers(merged, submission.errors)
 

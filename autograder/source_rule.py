@@ -48,9 +48,11 @@ class Resolved:
     files: dict[str, str] = field(default_factory=dict)
     # module -> function -> place it is graded from ("" when nowhere)
     graded_from: dict[str, dict[str, str]] = field(default_factory=dict)
+    offered_by: dict[str, list[str]] = field(default_factory=dict)  # module -> places
     dropped: list[Dropped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     implemented: bool = False
+    unfinished: list[str] = field(default_factory=list)  # graded from an untouched stub
 
 
 def function_states(text: str) -> dict[str, tuple[str, str]]:
@@ -115,7 +117,10 @@ def resolve(
                 lacking.append(function)
             elif winner.functions[function][0] == IMPLEMENTED:
                 resolved.implemented = True
+            else:
+                resolved.unfinished.append(function)
         resolved.graded_from[module] = {f: c.place if c else "" for f, c in chosen.items()}
+        resolved.offered_by[module] = [c.place for c in offering]
         if lacking:
             places = " or ".join(c.place for c in offering)
             resolved.warnings.append(
