@@ -18,6 +18,7 @@ from autograder.gradebook import write_gradebook
 from autograder.loading import discover_with_warnings, submission_id
 from autograder.output import is_graded, load_results, write_result
 from autograder.paths import OutputLayout
+from autograder.points import rescore, stored_policy
 from autograder.report import write_reports
 from autograder.worker import WorkerSettings
 
@@ -32,6 +33,7 @@ class RunSummary:
     skipped: list[str] = field(default_factory=list)
     with_errors: list[str] = field(default_factory=list)
     timeouts: list[str] = field(default_factory=list)
+    no_work: list[str] = field(default_factory=list)
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -93,8 +95,11 @@ def grade_paths(
     summary = RunSummary(skipped=planned.skipped, warnings=planned.warnings)
     if on_start:
         on_start(len(todo))
+    policy = stored_policy(out)  # a TA's points policy holds for later grades too
     try:
         for data in _stream(todo, settings, workers, dask_address):
+            if policy is not None:
+                data = rescore(data, policy)
             write_result(layout, data)
             write_reports(layout, data)
             _record(summary, data)
@@ -131,3 +136,5 @@ def _record(summary: RunSummary, data: dict[str, Any]) -> None:
         summary.with_errors.append(sid)
     if any(t.get("details", {}).get("error") == "timeout" for t in data.get("tests", [])):
         summary.timeouts.append(sid)
+    if data.get("no_work"):
+        summary.no_work.append(sid)

@@ -92,11 +92,18 @@ def grade(
 ) -> None:
     """Grade SUBMISSIONS (folders, .zip or .ipynb files, or folders of them)."""
     from autograder.bulk import grade_paths
+    from autograder.loading import discover_with_warnings
     from autograder.plugin import GradingOptions
     from autograder.sandbox.session import SandboxConfig
     from autograder.views import grading_progress, scores_table, summary_table
     from autograder.worker import WorkerSettings
 
+    _refuse_output_inside(out, submissions)
+    if not discover_with_warnings(list(submissions))[0]:
+        _fail(
+            f"no submissions found in {', '.join(map(str, submissions))}: expected student "
+            "folders, .zip or .ipynb files (a class folder holds one per student)"
+        )
     settings = WorkerSettings(
         sandbox=SandboxConfig(
             call_timeout=timeout,
@@ -126,6 +133,13 @@ def grade(
     scores = scores_table(summary)
     if scores is not None:
         stdout.print(scores)
+    for label, names in (
+        ("with errors", summary.with_errors),
+        ("timeouts", summary.timeouts),
+        ("no work found", summary.no_work),
+    ):
+        if names:
+            console.print(f"[yellow]{label}: {escape(', '.join(sorted(names)))}")
     if summary.interrupted:
         console.print("[yellow]stopped; run the same command again to grade the rest")
         sys.exit(130)
@@ -144,20 +158,32 @@ def grade(
     help="Rescore with this points policy (TOML).",
 )
 def report(out: Path, points_file: Path | None) -> None:
-    """Rewrite every report and the gradebook of OUT from its stored results."""
-    from autograder.points import load_policy
+    """Rewrite every report and the gradebook of OUT from its stored results.
+
+    With --points the declaration is checked, stored in OUT and applied to the
+    original points; later grade and report runs on OUT keep using it.
+    """
+    from autograder.output import load_results
+    from autograder.paths import OutputLayout
+    from autograder.points import declare_policy, stored_policy_path
     from autograder.regenerate import regenerate
 
-    try:
-        policy = load_policy(points_file) if points_file else None
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    _require_results(out, "report")
+    policy = None
+    if points_file is not None:
+        try:
+            policy = declare_policy(out, points_file, load_results(OutputLayout(out))[0])
+        except ValueError as exc:
+            _fail(str(exc))
+        console.print(f"wrote {stored_policy_path(out)} (used by every later grade and report)")
     done = regenerate(out, policy)
     for name in done.unreadable:
         console.print(f"[yellow]skipped unreadable result {name}")
     if done.rescored:
-        console.print(f"rescored {done.rescored} results with {points_file}")
-    console.print(f"rewrote {done.reports} reports and {out / 'gradebook.csv'}")
+        source = points_file or stored_policy_path(out)
+        console.print(f"rescored {done.rescored} results in {out / 'results'} with {source}")
+    reports = out / "reports"
+    console.print(f"rewrote {done.reports} reports in {reports} and {out / 'gradebook.csv'}")
 
 
 @main.command()
@@ -167,6 +193,7 @@ def stats(out: Path) -> None:
     from autograder.paths import OutputLayout
     from autograder.stats_render import write_class_stats
 
+    _require_results(out, "stats")
     written, unreadable = write_class_stats(OutputLayout(out))
     for name in unreadable:
         console.print(f"[yellow]skipped unreadable result {name}")
@@ -216,6 +243,29 @@ def submit(path: Path, out: Path, force: bool) -> None:
     if result.written:
         console.print(f"wrote {escape(str(result.path))} ({', '.join(result.files)})")
     sys.exit(1 if result.problems or not result.written else 0)
+
+
+def _require_results(out: Path, verb: str) -> None:
+    """Stop unless ``out`` is an OUT folder holding at least one result."""
+    if not (out / "results").is_dir():
+        _fail(
+            f"{out} is not a grading output folder (it has no results/); run "
+            f"`convgrade {verb} OUT` on the folder you gave to `convgrade grade --out`"
+        )
+    if not any((out / "results").glob("*.json")):
+        _fail(f"{out / 'results'} holds no results yet; grade some submissions first")
+
+
+def _refuse_output_inside(out: Path, inputs: tuple[Path, ...]) -> None:
+    """OUT inside a folder being graded would be taken for a student by the next run."""
+    target = out.resolve()
+    for path in inputs:
+        folder = path.resolve()
+        if path.is_dir() and (target == folder or target.is_relative_to(folder)):
+            _fail(
+                f"--out {out} is inside {path}, which is being graded; its results would be "
+                f"taken for a student next time. Choose a folder outside {path}"
+            )
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:

@@ -89,10 +89,25 @@ def submission_id(path: Path) -> str:
 
 
 def is_submission(path: Path) -> bool:
-    """Whether ``path`` is itself one submission (not a folder of them)."""
+    """Whether ``path`` is itself one submission (not a folder of them).
+
+    A folder counts as one only when it holds exercise files itself: a class
+    folder holding a single student's folder is a class of one, graded under
+    the student's name.
+    """
     if path.is_file():
         return path.suffix.lower() in _SUBMISSION_SUFFIXES
-    return _exercise_root(path) is not None
+    return path.is_dir() and _has_exercise_files(path)
+
+
+def is_output_folder(path: Path) -> bool:
+    """Whether ``path`` is something convgrade wrote (an OUT folder or its parts), not a student."""
+    if not path.is_dir():
+        return False
+    if (path / "gradebook.csv").is_file() or (path / "results").is_dir():
+        return True
+    # stats/ and the parts of an OUT folder that may be copied elsewhere
+    return (path / "stats.json").is_file() or (path / "class_summary.html").is_file()
 
 
 def discover_submissions(inputs: Sequence[Path]) -> list[Path]:
@@ -118,6 +133,7 @@ def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str
                 if not child.name.startswith(".")
                 and child.name not in _IGNORED_PARTS
                 and (child.is_dir() or child.suffix.lower() in _SUBMISSION_SUFFIXES)
+                and not is_output_folder(child)
             ]
         else:
             found.append(path)

@@ -73,7 +73,8 @@ def test_release_check_submit_grade_report(bundle: Path, tmp_path: Path):
     _run("submit", "--out", tmp_path / "inbox" / "alice.zip", cwd=work)
     with zipfile.ZipFile(tmp_path / "inbox" / "alice.zip") as archive:
         names = set(archive.namelist())
-    assert {f"{m}.py" for m in STUDENT_MODULES} | {"answers.toml", "MANIFEST.json"} == names
+    expected = {f"{m}.py" for m in STUDENT_MODULES} | {"answers.toml", "MANIFEST.json"}
+    assert expected <= names and "notebooks/assignment.ipynb" in names
 
     # The instructor grades the inbox: full marks, the hidden tests included.
     out = tmp_path / "graded"
