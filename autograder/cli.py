@@ -269,7 +269,7 @@ def _refuse_output_inside(out: Path, inputs: tuple[Path, ...]) -> None:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    console.print(f"[red]error: {escape(message)}")
+    console.print(f"[red]error: {escape(message)}", soft_wrap=True)
     sys.exit(code)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.authoring.examples import CORRECT_ANSWERS, Sample, build_sample
 from autograder.loading import (
     EXPECTED_FUNCTIONS,
     discover_submissions,
@@ -19,7 +20,8 @@ from autograder.loading import (
     write_sources,
 )
 from autograder.modules import load_module_group
-from autograder.paths import STUDENT_MODULES
+from autograder.paths import STUDENT_MODULES, course
+from autograder.release import build_release
 
 GOOD = "def conv_output_size(n, f, stride=1, padding='valid'):\n    return (n - f) // stride + 1\n"
 SIBLING = "import shapes\n\ndef flat(n):\n    return shapes.conv_output_size(n, 3)\n"
@@ -332,11 +334,21 @@ class TestDiscovery:
         assert [p.name for p in discover_submissions([root])] == ["amy", "empty"]
         assert "does not define" in " ".join(load_submission(root / "amy").warnings)
 
-    def test_wrapped_folder_counts_once(self, tmp_path):
-        """A folder whose one sub-folder holds the files is one submission, not many."""
-        outer = tmp_path / "ben"
-        _folder(outer, "work")
-        assert discover_submissions([outer]) == [outer]
+    def test_class_folder_of_one_student_is_graded_under_the_students_name(self, tmp_path):
+        """A folder without exercise files of its own is a class, even with one student in it."""
+        root = tmp_path / "class"
+        student = _folder(root, "ben")
+        assert discover_submissions([root]) == [student]
+        assert submission_id(discover_submissions([root])[0]) == "ben"
+
+    def test_output_folders_are_never_students(self, tmp_path):
+        """An OUT folder or a stats/ folder inside a class folder is skipped."""
+        root = tmp_path / "class"
+        student = _folder(root, "ann")
+        (root / "out" / "results").mkdir(parents=True)
+        (root / "stats").mkdir()
+        (root / "stats" / "stats.json").write_text("{}")
+        assert discover_submissions([root]) == [student]
 
     def test_duplicate_ids_keep_the_first(self, tmp_path):
         """Two inputs with the same id: the first is kept and the second is reported."""
@@ -366,3 +378,74 @@ def test_result_of_loading_is_plain_data(tmp_path):
     """A loaded submission can be serialized (it travels to remote workers)."""
     sub = load_submission(_folder(tmp_path))
     assert json.loads(json.dumps(sub.files)) == sub.files
+
+
+class TestSourceRule:
+    def test_filled_notebook_beside_stub_files_is_graded(self, tmp_path):
+        """The released bundle with only its notebook filled is graded from the notebook."""
+        bundle = _bundle(tmp_path)
+        sub = load_submission(bundle)
+        assert sub.errors == [] and sub.implemented and not sub.no_work
+        places = {p for functions in sub.graded_from.values() for p in functions.values()}
+        assert places == {"notebooks/assignment.ipynb"}
+        assert sub.answers["conv_params_32x32x3"] == 456
+
+    def test_zip_of_the_whole_bundle_loads_the_same(self, tmp_path):
+        """Zipping the bundle folder (notebooks/ included) changes nothing."""
+        bundle = _bundle(tmp_path)
+        entries = {
+            f"bundle/{p.relative_to(bundle).as_posix()}": p.read_bytes()
+            for p in sorted(bundle.rglob("*")) if p.is_file()
+        }
+        zipped = load_submission(_zip(tmp_path / "kim.zip", entries))
+        assert zipped.files == load_submission(bundle).files and zipped.errors == []
+
+    def test_untouched_stubs_are_no_work(self, tmp_path):
+        """Stubs and an empty quiz: flagged as no work, with a message for the student."""
+        from autograder.loading import NO_WORK
+
+        bundle = tmp_path / "bundle"
+        build_release(course(), bundle)
+        sub = load_submission(bundle)
+        assert sub.no_work and NO_WORK in sub.errors and not sub.implemented
+
+    def test_leftover_fit_in_a_py_file_does_not_run(self, tmp_path):
+        """A model.fit at the bottom of a .py file is commented out and listed."""
+        folder = _folder(tmp_path, files={"shapes.py": GOOD + "\nhistory = model.fit(x, y)\n"})
+        sub = load_submission(folder)
+        assert "# [not run when graded] history = model.fit(x, y)" in sub.files["shapes.py"]
+        assert [d.message() for d in sub.dropped] == [
+            "`history = model.fit(...)` at shapes.py:4 will not run when graded"
+        ]
+        write_sources(sub, tmp_path / "src")
+        group = load_module_group(tmp_path / "src", ("shapes",))
+        assert group.errors == {} and group.modules["shapes"].conv_output_size(28, 3) == 26
+
+    def test_arithmetic_quiz_answer_is_read(self, tmp_path):
+        """QUIZ_ANSWERS["..."] = 784 * 300 counts as 235200 instead of failing the notebook."""
+        sub = load_submission(_notebook(
+            tmp_path / "nb.ipynb",
+            [GOOD, "QUIZ_ANSWERS = {}", 'QUIZ_ANSWERS["dense_first_layer_weights"] = 784 * 300'],
+        ))
+        assert sub.answers == {"dense_first_layer_weights": 235200} and sub.errors == []
+
+    def test_deeply_nested_answers_are_a_message_not_a_crash(self, tmp_path):
+        """A deeply nested answers.toml or QUIZ_ANSWERS costs the quiz, nothing else."""
+        deep = "[" * 3000 + "]" * 3000
+        folder = _folder(tmp_path, files={"shapes.py": GOOD, "answers.toml": f"a = {deep}\n"})
+        sub = load_submission(folder)
+        assert sub.answers == {} and any("nested too deeply" in e for e in sub.errors)
+        assert "shapes.py" in sub.files
+        nested = "[" * 40 + "]" * 40
+        notebook = _notebook(tmp_path / "nb.ipynb", [GOOD, f"QUIZ_ANSWERS = {{'a': {nested}}}"])
+        sub = load_submission(notebook)
+        assert "a" not in sub.answers and any("nested too deeply" in e for e in sub.errors)
+
+
+def _bundle(tmp_path: Path) -> Path:
+    """The released bundle with the reference notebook in place of the assignment notebook."""
+    bundle = tmp_path / "bundle"
+    build_release(course(), bundle)
+    filled = build_sample(Sample("nb", form="notebook", answers=CORRECT_ANSWERS), tmp_path / "s")
+    (bundle / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
+    return bundle

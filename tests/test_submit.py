@@ -126,3 +126,62 @@ def test_nothing_to_submit_writes_no_zip(tmp_path):
     assert "nothing to submit" in report.problems[0] and not (tmp_path / "s.zip").exists()
 
 
+
+
+def _bundle_with_notebook(tmp_path: Path) -> Path:
+    """The released bundle where only the assignment notebook was filled in."""
+    from autograder.authoring.examples import CORRECT_ANSWERS, Sample, build_sample
+    from autograder.paths import course
+    from autograder.release import build_release
+
+    bundle = tmp_path / "bundle"
+    build_release(course(), bundle)
+    filled = build_sample(Sample("nb", form="notebook", answers=CORRECT_ANSWERS), tmp_path / "s")
+    (bundle / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
+    return bundle
+
+
+def test_bundle_root_with_a_filled_notebook_submits_the_notebook(tmp_path):
+    """From the bundle root, the zip holds the notebook and says every function comes from it."""
+    bundle = _bundle_with_notebook(tmp_path)
+    report = build_submission_zip(bundle, tmp_path / "s.zip")
+    assert report.written and report.problems == [], report.problems
+    assert "notebooks/assignment.ipynb" in report.files
+    assert all(line.endswith("from notebooks/assignment.ipynb") for line in report.sources)
+    assert len(report.sources) == len(EXPECTED_FUNCTIONS)
+    assert "`model.fit(...)` at notebooks/assignment.ipynb cell 7 line 2 will not run when graded" \
+        in report.warnings
+    graded = load_submission(report.path)
+    assert graded.files == load_submission(bundle).files
+
+
+def test_nothing_implemented_is_refused_unless_forced(tmp_path):
+    """Untouched stubs write no zip; --force writes it anyway."""
+    folder = _complete(tmp_path / "work")
+    for name in EXPECTED_FUNCTIONS:
+        (folder / f"{name}.py").write_text(_module(name, "    raise NotImplementedError"))
+    refused = build_submission_zip(folder, tmp_path / "s.zip")
+    assert not refused.written and not (tmp_path / "s.zip").exists()
+    assert any("nothing is implemented yet" in p and "--force" in p for p in refused.problems)
+    forced = build_submission_zip(folder, tmp_path / "s.zip", force=True)
+    assert forced.written and (tmp_path / "s.zip").exists()
+
+
+def test_zip_never_overwrites_a_file_being_submitted(tmp_path):
+    """--out naming one of the student's files is refused and the file is untouched."""
+    folder = _complete(tmp_path / "work")
+    before = (folder / "shapes.py").read_bytes()
+    report = build_submission_zip(folder, folder / "shapes.py")
+    assert not report.written and "choose another name" in report.problems[0]
+    assert (folder / "shapes.py").read_bytes() == before
+
+
+def test_leftover_top_level_code_is_listed(tmp_path):
+    """A model.fit left at the bottom of model.py is reported with its line."""
+    folder = _complete(tmp_path / "work")
+    with (folder / "model.py").open("a") as handle:
+        handle.write("model = build_mnist_cnn()\nmodel.fit(x, y)\n")
+    report = build_submission_zip(folder, tmp_path / "s.zip")
+    assert report.written and report.problems == []
+    lines = len(_module("model").splitlines())
+    assert f"`model.fit(...)` at model.py:{lines + 2} will not run when graded" in report.warnings

@@ -1,0 +1,108 @@
+"""The top-level rule: only imports, definitions and constants run, in .py files and notebooks."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from autograder.results import TestOutcome
+from autograder.toplevel import (
+    Dropped,
+    explain_dropped_names,
+    explain_missing_name,
+    filter_module,
+    literal_value,
+)
+
+LEFTOVER = """import math
+
+def area(r):
+    return math.pi * r * r
+
+SIZE = 28 * 28
+window_sum = lambda a, w=3: a * w
+model = area(2)
+model.fit(x_train, y_train,
+          epochs=5)
+
+if __name__ == "__main__":
+    print(area(1))
+"""
+
+
+def _run(text: str) -> dict[str, object]:
+    namespace: dict[str, object] = {"__name__": "student_module"}
+    exec(compile(text, "student_module.py", "exec"), namespace)
+    return namespace
+
+
+class TestFilterModule:
+    def test_leftover_calls_never_run_and_are_listed(self):
+        """A top-level fit and the call before it are dropped and named with file and line."""
+        filtered = filter_module(LEFTOVER, "model.py")
+        namespace = _run(filtered.text)  # would raise NameError on x_train if the fit ran
+        assert namespace["area"](1) == pytest.approx(3.14159, abs=1e-4)
+        assert [d.message() for d in filtered.dropped] == [
+            "`model = area(...)` at model.py:8 will not run when graded",
+            "`model.fit(...)` at model.py:9 will not run when graded",
+        ]
+
+    def test_line_numbers_are_kept(self):
+        """Dropped lines become comments, so every kept line stays where the student wrote it."""
+        filtered = filter_module(LEFTOVER, "model.py")
+        before, after = LEFTOVER.splitlines(), filtered.text.splitlines()
+        assert len(before) == len(after)
+        assert after[3] == before[3] and after[9].startswith("# [not run when graded]")
+
+    def test_lambdas_and_constant_expressions_are_kept(self):
+        """A lambda helper and arithmetic on literals still exist at grading time."""
+        namespace = _run(filter_module(LEFTOVER, "model.py").text)
+        assert namespace["SIZE"] == 784 and namespace["window_sum"](2) == 6
+
+    def test_guarded_imports_are_kept(self):
+        """A try/except around imports runs nothing else, so it is kept whole."""
+        text = "try:\n    import numpy as np\nexcept ImportError:\n    np = None\n"
+        filtered = filter_module(text, "shapes.py")
+        assert filtered.text == text and filtered.dropped == []
+
+    def test_file_with_a_syntax_error_is_left_for_loading_to_report(self):
+        """Unparsable text comes back unchanged."""
+        assert filter_module("def f(:\n", "x.py").text == "def f(:\n"
+
+
+class TestLiteralValue:
+    def test_arithmetic_on_numbers_is_computed(self):
+        """784 * 300 reads as 235200, as the student meant."""
+        assert literal_value(ast.parse("784 * 300", mode="eval").body) == 235200
+
+    @pytest.mark.parametrize("text", ["9 ** 9 ** 9", "'a' * 10**9", "f(1)", "[x]"])
+    def test_huge_or_computed_values_are_refused(self, text):
+        """Values that would take long to compute or run code raise ValueError at once."""
+        with pytest.raises(ValueError):
+            literal_value(ast.parse(text, mode="eval").body)
+
+    def test_deep_nesting_is_refused(self):
+        """A deeply nested literal raises ValueError, not RecursionError."""
+        node = ast.parse("[" * 80 + "]" * 80, mode="eval").body
+        with pytest.raises(ValueError, match="nested"):
+            literal_value(node)
+
+
+class TestExplainNames:
+    def test_name_only_a_dropped_statement_bound_is_explained(self):
+        """A NameError for a dropped assignment says where it was and what to do."""
+        dropped = [Dropped("kernel = np.ones(...)", "assignment.ipynb cell 7 line 2", ("kernel",))]
+        why = explain_missing_name("NameError: name 'kernel' is not defined", dropped)
+        assert why is not None and "assignment.ipynb cell 7 line 2" in why and "def" in why
+        assert explain_missing_name("NameError: name 'other' is not defined", dropped) is None
+
+    def test_failures_are_annotated_in_place(self):
+        """Failing outcomes caused by a dropped name carry the explanation in output and hint."""
+        dropped = [Dropped("PAD = float(...)", "convolution.py:3", ("PAD",))]
+        failed = TestOutcome("pads", "convolution", 0, 1, "failed",
+                             "Your code raised: NameError: name 'PAD' is not defined")
+        passed = TestOutcome("other", "convolution", 1, 1, "passed")
+        explain_dropped_names([failed, passed], dropped)
+        assert "convolution.py:3" in failed.output and "convolution.py:3" in failed.details["hint"]
+        assert passed.output == ""
