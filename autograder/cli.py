@@ -133,6 +133,11 @@ def grade(
     scores = scores_table(summary)
     if scores is not None:
         stdout.print(scores)
+    console.print(
+        f"wrote {len(summary.graded)} results in {out / 'results'}, their reports in "
+        f"{out / 'reports'}, and {out / 'gradebook.csv'}",
+        soft_wrap=True,
+    )
     for label, names in (
         ("with errors", summary.with_errors),
         ("timeouts", summary.timeouts),

@@ -18,13 +18,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.notebook_source import notebook_source
-from autograder.paths import STUDENT_FILES, STUDENT_MODULES
-from autograder.quiz import parse_answers_toml
+from autograder.gather import EXPECTED_FUNCTIONS as EXPECTED_FUNCTIONS  # re-exported
+from autograder.gather import (
+    MAX_FILE_BYTES,
+    MAX_NOTEBOOK_BYTES,
+    NOTEBOOK_FOLDER,
+    gather_files,
+)
+from autograder.paths import STUDENT_FILES
 from autograder.quiz_answers import is_blank
 from autograder.safezip import (
     MIB,
@@ -34,32 +39,13 @@ from autograder.safezip import (
     ZipMemberError,
     format_bytes,
 )
-from autograder.source_rule import Candidate, merge_answers, resolve
-from autograder.toplevel import Dropped, filter_module
+from autograder.toplevel import Dropped
 
-MAX_FILE_BYTES = 1 * MIB
-# Notebooks are larger: saved plots stay in them as images.
-MAX_NOTEBOOK_BYTES = 32 * MIB
 ZIP_LIMITS = ZipLimits(max_archive_bytes=64 * MIB, max_members=500, max_total_bytes=64 * MIB)
-EXPECTED_FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "convolution": ("zero_pad", "conv_single_step", "conv_forward", "apply_filter"),
-    "pooling": ("pool_forward",),
-    "shapes": ("conv_output_size", "conv_output_shape", "pool_output_shape", "flatten_size"),
-    "params": ("dense_params", "conv2d_params", "summarize"),
-    "model": ("build_mnist_cnn", "build_strided_cnn", "build_dense_baseline"),
-}
 _IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 _SUBMISSION_SUFFIXES = {".zip", ".ipynb"}
-_MODULE_NOTEBOOKS = {f"{module}.ipynb": module for module in STUDENT_MODULES}
-NOTEBOOK_FOLDER = "notebooks/"  # where the student bundle keeps its notebooks
-MAX_NOTEBOOKS = 12
 MAX_LISTED = 2000  # entries of a submission folder looked at; a bundle holds a few dozen
 NO_WORK = "no work found: did you upload the right files?"
-_MAX_ANSWER_DEPTH = 3  # an answer is at most a list of letters
-
-Reader = Callable[[str, int], "bytes | None"]
-
-
 @dataclass
 class Submission:
     """A submission's files as text, its quiz answers, and what was wrong with it."""
@@ -160,20 +146,21 @@ def load_submission(path: Path) -> Submission:
         raise FileNotFoundError(path)
     submission = Submission(id=submission_id(path), origin=path)
     suffix = path.suffix.lower()
-    if path.is_dir():
-        _load_directory(path, submission)
-    elif suffix == ".zip":
-        _load_zip(path, submission)
-    elif suffix == ".ipynb" or path.name in STUDENT_FILES:
-        data = _read_file(path, _limit(path.name), submission)
-        if data is not None:
-            _load_files(lambda _name, _limit: data, [path.name], submission)
-    else:
+    if not (path.is_dir() or suffix in _SUBMISSION_SUFFIXES or path.name in STUDENT_FILES):
         submission.errors.append(
             f"{path.name} is not a folder, a .zip archive or an .ipynb notebook"
         )
         return submission
-    _check_sources(submission)
+    try:
+        _load_any(path, submission)
+        _check_sources(submission)
+    except (RecursionError, MemoryError):
+        # Code nested beyond what Python's own tools handle costs this submission only.
+        submission.files.clear()
+        submission.errors.append(
+            f"{path.name} holds code or data nested too deeply to read; simplify it and "
+            "submit again"
+        )
     if not submission.files and not submission.answers and not submission.errors:
         submission.errors.append(
             "no exercise files were found; expected any of "
@@ -187,6 +174,17 @@ def load_submission(path: Path) -> Submission:
     return submission
 
 
+def _load_any(path: Path, submission: Submission) -> None:
+    if path.is_dir():
+        _load_directory(path, submission)
+    elif path.suffix.lower() == ".zip":
+        _load_zip(path, submission)
+    else:
+        data = _read_file(path, _limit(path.name), submission)
+        if data is not None:
+            gather_files(lambda _name, _limit: data, [path.name], submission)
+
+
 def write_sources(submission: Submission, directory: Path) -> None:
     """Write the submission's Python modules into ``directory`` for the child to import."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -198,20 +196,6 @@ def write_sources(submission: Submission, directory: Path) -> None:
 # ---------------------------------------------------------------- layout
 
 
-def _exercise_root(folder: Path) -> Path | None:
-    """The folder holding the exercise files: ``folder`` or its one top-level subfolder."""
-    if not folder.is_dir():
-        return None
-    if _has_exercise_files(folder):
-        return folder
-    entries = [p for p in folder.iterdir() if not _ignored(p.name)]
-    subfolders = [p for p in entries if p.is_dir()]
-    others = [p for p in entries if p.is_file() and p.suffix.lower() in _SUBMISSION_SUFFIXES]
-    if len(subfolders) == 1 and not others and _has_exercise_files(subfolders[0]):
-        return subfolders[0]  # one wrapping folder, as many zip tools make
-    return None
-
-
 def _has_exercise_files(folder: Path) -> bool:
     # Only the spec's file names count: a folder of notebooks is a folder of submissions.
     return any((folder / name).is_file() for name in STUDENT_FILES)
@@ -219,37 +203,6 @@ def _has_exercise_files(folder: Path) -> bool:
 
 def _ignored(name: str) -> bool:
     return name in _IGNORED_PARTS or name.startswith(".")
-
-
-def _choose_prefix(names: Sequence[str]) -> tuple[str, str | None]:
-    """The folder to read, ``""`` or one top-level ``folder/``, and a note when it was a choice."""
-    folders = sorted({n.split("/")[0] + "/" for n in names if "/" in n})
-
-    def holds(prefix: str, wanted: Callable[[str], bool]) -> bool:
-        rests = (n[len(prefix) :] for n in names if n.startswith(prefix))
-        return any(wanted(rest) for rest in map(_own_entry, rests) if rest)
-
-    for wanted in (STUDENT_FILES.__contains__, lambda n: n.lower().endswith(".ipynb")):
-        holding = [p for p in ("", *folders) if holds(p, wanted)]
-        if holding:
-            note = None
-            if len(holding) > 1 and holding[0]:
-                note = (
-                    f"files were found in several folders ({', '.join(holding)}); "
-                    f"only {holding[0]} was read"
-                )
-            return holding[0], note
-    return "", None
-
-
-def _own_entry(rest: str) -> str:
-    """``rest`` when it is a file of the folder itself or of its ``notebooks/`` folder, else ""."""
-    if "/" not in rest:
-        return rest
-    inner = rest.removeprefix(NOTEBOOK_FOLDER)
-    if rest.startswith(NOTEBOOK_FOLDER) and "/" not in inner and inner.lower().endswith(".ipynb"):
-        return rest
-    return ""
 
 
 # ---------------------------------------------------------------- sources
@@ -265,7 +218,7 @@ def _load_directory(folder: Path, submission: Submission) -> None:
             return None
         return _read_file(path, limit, submission)
 
-    _load_files(read, names, submission)
+    gather_files(read, names, submission)
 
 
 def _list_folder(folder: Path) -> list[str]:
@@ -325,114 +278,9 @@ def _load_zip(path: Path, submission: Submission) -> None:
                     return None
 
             names = [n for n in archive.names if not any(map(_ignored, n.split("/")))]
-            _load_files(read, names, submission)
+            gather_files(read, names, submission)
     except UnreadableZipError as exc:
         submission.errors.append(f"{path.name} is not a usable zip archive: {exc}")
-
-
-def _load_files(read: Reader, names: Sequence[str], submission: Submission) -> None:
-    """Read the exercise files and notebooks of the chosen folder and apply the source rule."""
-    prefix, note = _choose_prefix(names)
-    if note:
-        submission.warnings.append(note)
-    here = sorted(r for n in names if n.startswith(prefix) and (r := _own_entry(n[len(prefix):])))
-    candidates: list[Candidate] = []
-    answers: list[tuple[str, dict[str, object]]] = []
-    for name in STUDENT_FILES:
-        if name in here and (data := read(prefix + name, MAX_FILE_BYTES)) is not None:
-            _add_file(name, data, candidates, answers, submission)
-    notebooks = [n for n in here if n.lower().endswith(".ipynb")]
-    if len(notebooks) > MAX_NOTEBOOKS:
-        submission.warnings.append(
-            f"{len(notebooks)} notebooks found; only the first {MAX_NOTEBOOKS} were read"
-        )
-    # The exercise's own notebook comes before a whole-assignment one (see source_rule).
-    notebooks.sort(key=lambda n: (n.rsplit("/", 1)[-1] not in _MODULE_NOTEBOOKS, n))
-    for notebook in notebooks[:MAX_NOTEBOOKS]:
-        data = read(prefix + notebook, MAX_NOTEBOOK_BYTES)
-        if data is not None:
-            _add_notebook(data, notebook, candidates, answers, submission)
-    resolved = resolve(candidates, EXPECTED_FUNCTIONS)
-    submission.files.update(resolved.files)
-    submission.graded_from = resolved.graded_from
-    submission.offered_by = resolved.offered_by
-    submission.dropped = resolved.dropped
-    submission.warnings += resolved.warnings
-    submission.implemented = resolved.implemented
-    submission.unfinished = resolved.unfinished
-    merged = merge_answers(answers, submission.warnings)
-    submission.answers = _sane_answers(merged, submission.errors)
-
-
-def _add_file(
-    name: str,
-    data: bytes,
-    candidates: list[Candidate],
-    answers: list[tuple[str, dict[str, object]]],
-    submission: Submission,
-) -> None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        submission.errors.append(
-            f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and submit again"
-        )
-        return
-    if name == "answers.toml":
-        try:
-            parsed, problems = parse_answers_toml(text)
-        except (RecursionError, MemoryError):
-            parsed, problems = {}, ["it is nested too deeply to read; no quiz answer was read"]
-        answers.append((name, parsed))
-        submission.errors += [p if p.startswith(name) else f"{name}: {p}" for p in problems]
-    else:
-        filtered = filter_module(text, name)
-        candidates.append(Candidate(name, (name[:-3],), filtered.text, filtered.dropped))
-
-
-def _add_notebook(
-    data: bytes,
-    name: str,
-    candidates: list[Candidate],
-    answers: list[tuple[str, dict[str, object]]],
-    submission: Submission,
-) -> None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        submission.errors.append(f"notebook could not be read: {name} is not UTF-8 ({exc.reason})")
-        return
-    try:
-        parsed = notebook_source(text, name)
-    except (RecursionError, MemoryError):
-        submission.errors.append(f"{name} is nested too deeply to read; it was skipped")
-        return
-    submission.errors += parsed.errors
-    submission.warnings += parsed.warnings
-    base = name.rsplit("/", 1)[-1]
-    modules = (_MODULE_NOTEBOOKS[base],) if base in _MODULE_NOTEBOOKS else STUDENT_MODULES
-    if parsed.source:
-        candidates.append(Candidate(name, modules, parsed.source, parsed.dropped))
-    if parsed.answers is not None:
-        answers.append((name, parsed.answers))
-
-
-def _sane_answers(answers: dict[str, object], errors: list[str]) -> dict[str, object]:
-    """The answers whose values are flat enough to be an answer; the rest are reported."""
-
-    def depth(value: object, level: int = 0) -> int:
-        if level > _MAX_ANSWER_DEPTH or not isinstance(value, list | tuple | set | dict):
-            return level
-        items = value.values() if isinstance(value, dict) else value
-        return max((depth(v, level + 1) for v in items), default=level + 1)
-
-    kept = {}
-    for qid, value in answers.items():
-        if depth(value) > _MAX_ANSWER_DEPTH:
-            errors.append(f"quiz answer {qid} is nested too deeply to be read")
-        else:
-            kept[qid] = value
-    return kept
 
 
 def _check_sources(submission: Submission) -> None:
@@ -443,7 +291,7 @@ def _check_sources(submission: Submission) -> None:
             continue
         try:
             compile(text, name, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             line = getattr(exc, "lineno", None)
             where = f" at line {line}" if line else ""
             submission.errors.append(

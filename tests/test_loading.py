@@ -449,3 +449,10 @@ def _bundle(tmp_path: Path) -> Path:
     filled = build_sample(Sample("nb", form="notebook", answers=CORRECT_ANSWERS), tmp_path / "s")
     (bundle / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
     return bundle
+
+
+def test_code_nested_too_deeply_is_a_message_not_a_crash(tmp_path):
+    """An expression too deep for Python's compiler costs its file, and loading returns."""
+    deep = "x = " + "+".join(["1"] * 200_000) + "\n"
+    sub = load_submission(_folder(tmp_path, files={"shapes.py": deep, "pooling.py": GOOD}))
+    assert any(e.startswith("shapes.py has a syntax error") for e in sub.errors)
