@@ -5,7 +5,7 @@ A points file is TOML with up to three tables::
     [exercises]      # an exercise's total
     model = 40
     [tests]          # one test's points, by its stable id (shown in each report)
-    "convolution.conv_forward_random[0]" = 6
+    "convolution.conv_forward_random" = 6
     [quiz]           # one quiz question's points
     conv_advantages = 2
 
