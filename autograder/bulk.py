@@ -18,7 +18,7 @@ from autograder.gradebook import write_gradebook
 from autograder.loading import discover_with_warnings, submission_id
 from autograder.output import is_graded, load_results, write_result
 from autograder.paths import OutputLayout
-from autograder.points import rescore, stored_policy
+from autograder.points import rescore_or_keep, stored_policy
 from autograder.report import write_reports
 from autograder.worker import WorkerSettings
 
@@ -99,7 +99,7 @@ def grade_paths(
     try:
         for data in _stream(todo, settings, workers, dask_address):
             if policy is not None:
-                data = rescore(data, policy)
+                data = rescore_or_keep(data, policy)
             write_result(layout, data)
             write_reports(layout, data)
             _record(summary, data)

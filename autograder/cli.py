@@ -99,6 +99,7 @@ def grade(
     from autograder.worker import WorkerSettings
 
     _refuse_output_inside(out, submissions)
+    _check_stored_policy(out)
     if not discover_with_warnings(list(submissions))[0]:
         _fail(
             f"no submissions found in {', '.join(map(str, submissions))}: expected student "
@@ -174,6 +175,7 @@ def report(out: Path, points_file: Path | None) -> None:
     from autograder.regenerate import regenerate
 
     _require_results(out, "report")
+    _check_stored_policy(out)
     policy = None
     if points_file is not None:
         try:
@@ -259,6 +261,16 @@ def _require_results(out: Path, verb: str) -> None:
         )
     if not any((out / "results").glob("*.json")):
         _fail(f"{out / 'results'} holds no results yet; grade some submissions first")
+
+
+def _check_stored_policy(out: Path) -> None:
+    """A points policy stored in OUT that no longer reads stops the command before it starts."""
+    from autograder.points import stored_policy
+
+    try:
+        stored_policy(out)
+    except ValueError as exc:
+        _fail(f"{exc}; fix it or declare a new one with `convgrade report OUT --points FILE`")
 
 
 def _refuse_output_inside(out: Path, inputs: tuple[Path, ...]) -> None:

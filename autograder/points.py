@@ -137,7 +137,14 @@ def declare_policy(out: Path, path: Path, results: Iterable[dict[str, Any]]) -> 
         ValueError: the file is unreadable or names unknown entries (all listed).
     """
     policy = load_policy(path)
+    results = list(results)
     problems = validate(policy, results)
+    for data in results if not problems else []:
+        try:
+            rescore(data, policy)
+        except ValueError as exc:
+            problems.append(str(exc))
+            break
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems) + ". Nothing was changed")
     store_policy(out, path.read_text(encoding="utf-8"))
@@ -187,6 +194,15 @@ def rescore(data: dict[str, Any], policy: PointsPolicy) -> dict[str, Any]:
     rescored = result.to_gradescope_dict()
     rescored["execution_time"] = data.get("execution_time", rescored["execution_time"])
     return rescored
+
+
+def rescore_or_keep(data: dict[str, Any], policy: PointsPolicy) -> dict[str, Any]:
+    """``rescore``, or ``data`` with a warning when the policy cannot hold for it; never raises."""
+    try:
+        return rescore(data, policy)
+    except ValueError as exc:
+        warning = f"points policy not applied: {exc}"
+        return {**data, "warnings": [*data.get("warnings", []), warning]}
 
 
 def _remember_defaults(item: TestOutcome | QuizItemResult) -> None:

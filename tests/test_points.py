@@ -177,3 +177,13 @@ class TestStoredPolicy:
         bulk.grade_paths([tmp_path / "inbox"], tmp_path / "out", workers=1)
         row = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()[1]
         assert row.startswith("late,41,41,") and ",40,1," in row
+
+
+def test_a_policy_that_cannot_hold_for_a_result_keeps_its_defaults():
+    """At grading time an impossible policy leaves the result at default points, with a warning."""
+    from autograder.points import rescore_or_keep
+
+    impossible = PointsPolicy(exercises={"model": 5}, tests={"model.t3": 10})
+    kept = rescore_or_keep(_model_run(), impossible)
+    assert kept["score"] == _model_run()["score"]
+    assert any("points policy not applied" in w for w in kept["warnings"])
