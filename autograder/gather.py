@@ -10,6 +10,7 @@ it is graded from, and quiz answers are merged per question.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from autograder.notebook_source import notebook_source
@@ -79,11 +80,10 @@ def gather_files(read: Reader, names: Sequence[str], submission: Submission) -> 
     if note:
         submission.warnings.append(note)
     here = sorted(r for n in names if n.startswith(prefix) and (r := own_entry(n[len(prefix):])))
-    candidates: list[Candidate] = []
-    answers: list[tuple[str, dict[str, object]]] = []
+    found = _Found()
     for name in STUDENT_FILES:
         if name in here and (data := read(prefix + name, MAX_FILE_BYTES)) is not None:
-            _add_file(name, data, candidates, answers, submission)
+            _add_file(name, data, found, submission)
     notebooks = [n for n in here if n.lower().endswith(".ipynb")]
     if len(notebooks) > MAX_NOTEBOOKS:
         submission.warnings.append(
@@ -94,8 +94,8 @@ def gather_files(read: Reader, names: Sequence[str], submission: Submission) -> 
     for notebook in notebooks[:MAX_NOTEBOOKS]:
         data = read(prefix + notebook, MAX_NOTEBOOK_BYTES)
         if data is not None:
-            _add_notebook(data, notebook, candidates, answers, submission)
-    resolved = resolve(candidates, EXPECTED_FUNCTIONS)
+            _add_notebook(data, notebook, found, submission)
+    resolved = resolve(found.candidates, EXPECTED_FUNCTIONS)
     submission.files.update(resolved.files)
     submission.graded_from = resolved.graded_from
     submission.offered_by = resolved.offered_by
@@ -103,17 +103,19 @@ def gather_files(read: Reader, names: Sequence[str], submission: Submission) -> 
     submission.warnings += resolved.warnings
     submission.implemented = resolved.implemented
     submission.unfinished = resolved.unfinished
-    merged = merge_answers(answers, submission.warnings)
+    merged = merge_answers(found.answers, submission.warnings)
     submission.answers = _sane_answers(merged, submission.errors)
 
 
-def _add_file(
-    name: str,
-    data: bytes,
-    candidates: list[Candidate],
-    answers: list[tuple[str, dict[str, object]]],
-    submission: Submission,
-) -> None:
+@dataclass
+class _Found:
+    """What a submission's files offer, in priority order: code to grade and quiz answers."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    answers: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+
+
+def _add_file(name: str, data: bytes, found: _Found, submission: Submission) -> None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -126,20 +128,14 @@ def _add_file(
             parsed, problems = parse_answers_toml(text)
         except (RecursionError, MemoryError):
             parsed, problems = {}, ["it is nested too deeply to read; no quiz answer was read"]
-        answers.append((name, parsed))
+        found.answers.append((name, parsed))
         submission.errors += [p if p.startswith(name) else f"{name}: {p}" for p in problems]
     else:
         filtered = filter_module(text, name)
-        candidates.append(Candidate(name, (name[:-3],), filtered.text, filtered.dropped))
+        found.candidates.append(Candidate(name, (name[:-3],), filtered.text, filtered.dropped))
 
 
-def _add_notebook(
-    data: bytes,
-    name: str,
-    candidates: list[Candidate],
-    answers: list[tuple[str, dict[str, object]]],
-    submission: Submission,
-) -> None:
+def _add_notebook(data: bytes, name: str, found: _Found, submission: Submission) -> None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -155,9 +151,9 @@ def _add_notebook(
     base = name.rsplit("/", 1)[-1]
     modules = (_MODULE_NOTEBOOKS[base],) if base in _MODULE_NOTEBOOKS else STUDENT_MODULES
     if parsed.source:
-        candidates.append(Candidate(name, modules, parsed.source, parsed.dropped))
+        found.candidates.append(Candidate(name, modules, parsed.source, parsed.dropped))
     if parsed.answers is not None:
-        answers.append((name, parsed.answers))
+        found.answers.append((name, parsed.answers))
 
 
 def _sane_answers(answers: dict[str, object], errors: list[str]) -> dict[str, object]:

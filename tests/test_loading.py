@@ -9,8 +9,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from sample_submissions import notebook_bundle
 
-from autograder.authoring.examples import CORRECT_ANSWERS, Sample, build_sample
 from autograder.loading import (
     EXPECTED_FUNCTIONS,
     discover_submissions,
@@ -383,7 +383,7 @@ def test_result_of_loading_is_plain_data(tmp_path):
 class TestSourceRule:
     def test_filled_notebook_beside_stub_files_is_graded(self, tmp_path):
         """The released bundle with only its notebook filled is graded from the notebook."""
-        bundle = _bundle(tmp_path)
+        bundle = notebook_bundle(tmp_path)
         sub = load_submission(bundle)
         assert sub.errors == [] and sub.implemented and not sub.no_work
         places = {p for functions in sub.graded_from.values() for p in functions.values()}
@@ -392,7 +392,7 @@ class TestSourceRule:
 
     def test_zip_of_the_whole_bundle_loads_the_same(self, tmp_path):
         """Zipping the bundle folder (notebooks/ included) changes nothing."""
-        bundle = _bundle(tmp_path)
+        bundle = notebook_bundle(tmp_path)
         entries = {
             f"bundle/{p.relative_to(bundle).as_posix()}": p.read_bytes()
             for p in sorted(bundle.rglob("*")) if p.is_file()
@@ -440,19 +440,3 @@ class TestSourceRule:
         notebook = _notebook(tmp_path / "nb.ipynb", [GOOD, f"QUIZ_ANSWERS = {{'a': {nested}}}"])
         sub = load_submission(notebook)
         assert "a" not in sub.answers and any("nested too deeply" in e for e in sub.errors)
-
-
-def _bundle(tmp_path: Path) -> Path:
-    """The released bundle with the reference notebook in place of the assignment notebook."""
-    bundle = tmp_path / "bundle"
-    build_release(course(), bundle)
-    filled = build_sample(Sample("nb", form="notebook", answers=CORRECT_ANSWERS), tmp_path / "s")
-    (bundle / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
-    return bundle
-
-
-def test_code_nested_too_deeply_is_a_message_not_a_crash(tmp_path):
-    """An expression too deep for Python's compiler costs its file, and loading returns."""
-    deep = "x = " + "+".join(["1"] * 200_000) + "\n"
-    sub = load_submission(_folder(tmp_path, files={"shapes.py": deep, "pooling.py": GOOD}))
-    assert any(e.startswith("shapes.py has a syntax error") for e in sub.errors)

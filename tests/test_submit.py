@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+from sample_submissions import notebook_bundle
 
 from autograder import __version__
 from autograder.loading import EXPECTED_FUNCTIONS, load_submission
@@ -128,22 +129,9 @@ def test_nothing_to_submit_writes_no_zip(tmp_path):
 
 
 
-def _bundle_with_notebook(tmp_path: Path) -> Path:
-    """The released bundle where only the assignment notebook was filled in."""
-    from autograder.authoring.examples import CORRECT_ANSWERS, Sample, build_sample
-    from autograder.paths import course
-    from autograder.release import build_release
-
-    bundle = tmp_path / "bundle"
-    build_release(course(), bundle)
-    filled = build_sample(Sample("nb", form="notebook", answers=CORRECT_ANSWERS), tmp_path / "s")
-    (bundle / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
-    return bundle
-
-
 def test_bundle_root_with_a_filled_notebook_submits_the_notebook(tmp_path):
     """From the bundle root, the zip holds the notebook and says every function comes from it."""
-    bundle = _bundle_with_notebook(tmp_path)
+    bundle = notebook_bundle(tmp_path)
     report = build_submission_zip(bundle, tmp_path / "s.zip")
     assert report.written and report.problems == [], report.problems
     assert "notebooks/assignment.ipynb" in report.files
