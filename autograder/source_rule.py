@@ -38,7 +38,10 @@ class Candidate:
     dropped: list[Dropped] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.functions = function_states(self.source)
+        states = function_states(self.source)
+        # Code that does not parse is work all the same: never "no work found".
+        self.unreadable = states is None
+        self.functions = states or {}
 
 
 @dataclass
@@ -55,12 +58,15 @@ class Resolved:
     unfinished: list[str] = field(default_factory=list)  # graded from an untouched stub
 
 
-def function_states(text: str) -> dict[str, tuple[str, str]]:
-    """Top-level function name -> (IMPLEMENTED or STUB, a dump of its code for comparison)."""
+def function_states(text: str) -> dict[str, tuple[str, str]] | None:
+    """Top-level function name -> (IMPLEMENTED or STUB, a dump of its code for comparison).
+
+    None when ``text`` does not parse.
+    """
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+        return None
     found: dict[str, tuple[str, str]] = {}
     statements = list(tree.body)
     # A notebook's definitions may be guarded by try/except; look inside.
@@ -108,6 +114,7 @@ def resolve(
         offering = [c for c in candidates if module in c.modules]
         if not offering:
             continue
+        resolved.implemented |= any(c.unreadable for c in offering)
         chosen: dict[str, Candidate | None] = {}
         lacking: list[str] = []
         for function in functions:

@@ -440,3 +440,12 @@ class TestSourceRule:
         notebook = _notebook(tmp_path / "nb.ipynb", [GOOD, f"QUIZ_ANSWERS = {{'a': {nested}}}"])
         sub = load_submission(notebook)
         assert "a" not in sub.answers and any("nested too deeply" in e for e in sub.errors)
+
+
+def test_a_file_that_does_not_parse_is_not_no_work(tmp_path):
+    """A syntax error is reported as such, never as "no work found"."""
+    from autograder.loading import NO_WORK
+
+    sub = load_submission(_folder(tmp_path, files={"shapes.py": "def conv_output_size(:\n"}))
+    assert not sub.no_work and NO_WORK not in sub.errors
+    assert any("syntax error" in e for e in sub.errors)
