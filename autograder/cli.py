@@ -161,7 +161,7 @@ def grade(
     "points_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Rescore with this points policy (TOML).",
+    help="Declare this points policy (TOML): stored in OUT, used by later runs too.",
 )
 def report(out: Path, points_file: Path | None) -> None:
     """Rewrite every report and the gradebook of OUT from its stored results.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -275,7 +276,9 @@ def filter_module(text: str, name: str) -> FilteredModule:
     """``text`` with every top-level statement that would not run turned into a comment.
 
     Line numbers stay as they were, so tracebacks point at the student's
-    lines. Text that does not parse is returned as it is: loading reports the
+    lines. A dropped statement sharing its line with a kept one
+    (``import numpy as np; np.random.seed(0)``) becomes ``pass`` in place.
+    Text that does not parse is returned as it is: loading reports the
     syntax error.
     """
     try:
@@ -283,19 +286,35 @@ def filter_module(text: str, name: str) -> FilteredModule:
     except _SYNTAX_ERRORS:
         return FilteredModule(text)
     known = base_names()
-    lines = text.splitlines(keepends=True)
+    # Split as the parser counts lines (only \n ends one), so line numbers match.
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
+    statements_on = Counter(
+        line for stmt in tree.body for line in range(stmt.lineno, _last_line(stmt) + 1)
+    )
     result = FilteredModule(text)
+    in_place: list[ast.stmt] = []
     for stmt in tree.body:
         if keeps(stmt, known) or is_silent(stmt):
             known |= known_names(stmt)
             continue
         result.dropped.append(Dropped(short_form(stmt), f"{name}:{stmt.lineno}", binds(stmt)))
-        last = stmt.end_lineno or stmt.lineno
-        for index in range(stmt.lineno - 1, min(last, len(lines))):
+        span = range(stmt.lineno, _last_line(stmt) + 1)
+        if stmt.lineno == _last_line(stmt) and statements_on[stmt.lineno] > 1:
+            in_place.append(stmt)
+            continue
+        for index in (n - 1 for n in span if n <= len(lines)):
             lines[index] = NOT_RUN_NOTE + lines[index] if lines[index].strip() else lines[index]
+    for stmt in sorted(in_place, key=lambda s: s.col_offset, reverse=True):
+        raw = lines[stmt.lineno - 1].encode("utf-8")  # AST offsets count UTF-8 bytes
+        end = stmt.end_col_offset if stmt.end_col_offset is not None else len(raw)
+        lines[stmt.lineno - 1] = (raw[: stmt.col_offset] + b"pass" + raw[end:]).decode("utf-8")
     if result.dropped:
         result.text = "".join(lines)
     return result
+
+
+def _last_line(stmt: ast.stmt) -> int:
+    return stmt.end_lineno or stmt.lineno
 
 
 _NAME_ERROR = re.compile(r"NameError: name '(?P<name>\w+)' is not defined")

@@ -106,3 +106,20 @@ class TestExplainNames:
         explain_dropped_names([failed, passed], dropped)
         assert "convolution.py:3" in failed.output and "convolution.py:3" in failed.details["hint"]
         assert passed.output == ""
+
+
+def test_a_dropped_call_sharing_a_line_keeps_the_import_beside_it():
+    """`import math; print(...)`: the print becomes pass, the import still runs."""
+    text = "import math; print(math.pi)\n\ndef area(r):\n    return math.pi * r * r\n"
+    filtered = filter_module(text, "shapes.py")
+    assert filtered.text.splitlines()[0] == "import math; pass"
+    assert _run(filtered.text)["area"](1) == pytest.approx(3.14159, abs=1e-4)
+    assert [d.where for d in filtered.dropped] == ["shapes.py:1"]
+
+
+def test_line_numbers_hold_with_form_feeds_and_crlf():
+    """Characters Python does not count as line ends never shift the commented lines."""
+    text = "x = '\x0c'\r\nprint(x)\r\nY = 1\r\n"
+    filtered = filter_module(text, "m.py")
+    assert filtered.text.split("\r\n")[1].startswith("# [not run when graded] print")
+    assert _run(filtered.text)["Y"] == 1
