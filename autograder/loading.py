@@ -107,12 +107,16 @@ def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str
     An input that is a submission (or a file, or a path that does not exist,
     which loading then reports) counts once. A folder holding no exercise files
     counts as many: each of its sub-folders, ``.zip`` and ``.ipynb`` files, by
-    name, skipping hidden entries and ``__MACOSX``. Two submissions with the
+    name, skipping hidden entries, ``__MACOSX`` and what convgrade wrote (an
+    OUT folder, a ``stats/`` folder). Two submissions with the
     same id would overwrite each other's results, so only the first is kept.
     """
     found: list[Path] = []
+    warnings: list[str] = []
     for path in inputs:
-        if path.is_dir() and not is_submission(path):
+        if is_output_folder(path):  # what convgrade wrote is never a student
+            warnings.append(f"{path} is a grading output folder, not submissions; skipped")
+        elif path.is_dir() and not is_submission(path):
             found += [
                 child
                 for child in sorted(path.iterdir())
@@ -124,7 +128,6 @@ def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str
         else:
             found.append(path)
     kept: dict[str, Path] = {}
-    warnings: list[str] = []
     for path in found:
         sid = submission_id(path)
         if sid in kept:

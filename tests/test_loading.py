@@ -349,6 +349,8 @@ class TestDiscovery:
         (root / "stats").mkdir()
         (root / "stats" / "stats.json").write_text("{}")
         assert discover_submissions([root]) == [student]
+        found, warnings = discover_with_warnings([root / "out"])
+        assert found == [] and "grading output folder" in warnings[0]
 
     def test_duplicate_ids_keep_the_first(self, tmp_path):
         """Two inputs with the same id: the first is kept and the second is reported."""
