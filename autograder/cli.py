@@ -100,10 +100,12 @@ def grade(
 
     _refuse_output_inside(out, submissions)
     _check_stored_policy(out)
-    if not discover_with_warnings(list(submissions))[0]:
+    found, notes = discover_with_warnings(list(submissions))
+    if not found:
         _fail(
             f"no submissions found in {', '.join(map(str, submissions))}: expected student "
             "folders, .zip or .ipynb files (a class folder holds one per student)"
+            + "".join(f"; {note}" for note in notes)
         )
     settings = WorkerSettings(
         sandbox=SandboxConfig(
