@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from autograder.notebook_answers import AnswerCells
 from autograder.toplevel import (
     Dropped,
     base_names,
@@ -29,7 +30,6 @@ from autograder.toplevel import (
 )
 from autograder.toplevel import binds as bound_by
 
-ANSWERS_NAME = "QUIZ_ANSWERS"
 # Cell magics whose body is not Python: the whole cell is skipped.
 _FOREIGN_CELL_MAGICS = frozenset(
     {
@@ -99,7 +99,7 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
     result = NotebookSource()
     futures: dict[str, ast.stmt] = {}
     blocks: list[str] = []
-    answers = _Answers()
+    answers = AnswerCells()
     trees = [(n, tree) for n, text in cells if (tree := _parse_cell(n, text, result.warnings))]
     bound = _bound_names(tree for _, tree in trees)
     lazy = any(_is_future(s, "annotations") for _, tree in trees for s in tree.body)
@@ -135,7 +135,8 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
         result.source = "\n".join(header) + "\n\n" + "\n\n".join(blocks) + "\n"
     else:
         result.warnings.append(f"{name} defines no functions, classes or constants")
-    answers.read_into(result)
+    result.answers, answer_errors = answers.read()
+    result.errors += answer_errors
     return result
 
 
@@ -311,98 +312,6 @@ def _keep_future(
             futures.setdefault(alias.name, ast.ImportFrom("__future__", [alias], 0))
         else:
             warnings.append(f"cell {number} imports an unknown __future__ feature {alias.name!r}")
-
-
-class _Answers:
-    """Follows ``QUIZ_ANSWERS = {...}`` and ``QUIZ_ANSWERS["id"] = value`` across cells."""
-
-    def __init__(self) -> None:
-        self.whole: tuple[int, ast.expr] | None = None
-        self.items: list[tuple[int, ast.expr, ast.expr]] = []
-
-    def see(self, stmt: ast.stmt, number: int) -> None:
-        if isinstance(stmt, ast.Assign):
-            targets, value = stmt.targets, stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            targets, value = [stmt.target], stmt.value
-        else:
-            return
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id == ANSWERS_NAME:
-                self.whole, self.items = (number, value), []  # a new dict replaces the old one
-            elif (
-                isinstance(target, ast.Subscript)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == ANSWERS_NAME
-            ):
-                self.items.append((number, target.slice, value))
-
-    def reads(self, stmt: ast.stmt) -> bool:
-        """Whether ``stmt`` assigns quiz answers (read here, so never reported as dropped)."""
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
-        if isinstance(stmt, ast.AnnAssign):
-            targets = [stmt.target]
-        return any(
-            (isinstance(t, ast.Name) and t.id == ANSWERS_NAME)
-            or (isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
-                and t.value.id == ANSWERS_NAME)
-            for t in targets
-        )
-
-    def read_into(self, result: NotebookSource) -> None:
-        """Fill ``result.answers`` by evaluating the literals only; nothing is executed."""
-        if self.whole is None and not self.items:
-            return
-        answers: dict[str, object] = {}
-        if self.whole is not None:
-            number, node = self.whole
-            where = f"{ANSWERS_NAME} (cell {number})"
-            value = _value(node)
-            if isinstance(value, _Unreadable):
-                result.errors.append(
-                    f"{where} must be written out as a plain dict of literal values, "
-                    f'such as {{"conv_params_32x32x3": 456}}; it was not read ({value.reason})'
-                )
-            elif not isinstance(value, dict):
-                result.errors.append(f"{where} must be a dict, not a {type(value).__name__}")
-            else:
-                bad = [key for key in value if not isinstance(key, str)]
-                if bad:
-                    result.errors.append(
-                        f"{where} keys must be question ids in quotes; "
-                        f"ignored {', '.join(map(repr, bad))}"
-                    )
-                answers = {k: v for k, v in value.items() if isinstance(k, str)}
-        for number, key, node in self.items:
-            k = _value(key)
-            if not isinstance(k, str):
-                result.errors.append(
-                    f"{ANSWERS_NAME}[...] in cell {number} needs a question id in quotes"
-                )
-            elif isinstance(value := _value(node), _Unreadable):
-                result.errors.append(
-                    f"{ANSWERS_NAME}[{k!r}] in cell {number} must be a literal value "
-                    "(a letter, a list of letters, a number or a shape string); "
-                    f"it was not read ({value.reason})"
-                )
-            else:
-                answers[k] = value
-        result.answers = answers
-
-
-@dataclass(frozen=True)
-class _Unreadable:
-    reason: str
-
-
-def _value(node: ast.expr) -> object:
-    """The literal value of ``node``, or why it cannot be read; never raises."""
-    try:
-        return literal_value(node)
-    except ValueError as exc:
-        return _Unreadable(str(exc))
-    except (RecursionError, MemoryError):
-        return _Unreadable("it is nested too deeply")
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:

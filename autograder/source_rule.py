@@ -36,6 +36,9 @@ class Candidate:
     modules: tuple[str, ...]
     source: str
     dropped: list[Dropped] = field(default_factory=list)
+    # function name -> (IMPLEMENTED or STUB, code dump); read from ``source``
+    functions: dict[str, tuple[str, str]] = field(init=False)
+    unreadable: bool = field(init=False)  # ``source`` does not parse
 
     def __post_init__(self) -> None:
         states = function_states(self.source)
