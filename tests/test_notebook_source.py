@@ -190,3 +190,16 @@ def test_quiz_arithmetic_is_read_and_huge_values_refused():
     )
     assert result.answers == {"w": 235200}
     assert "QUIZ_ANSWERS['big']" in result.errors[0] and "too large" in result.errors[0]
+
+
+def test_plain_v4_notebook_reads_like_nbformat():
+    """The direct reading of a v4 notebook gives the same code as nbformat's."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell(ADD)]
+    text = nbformat.writes(notebook)
+    as_lists = json.loads(text)
+    as_lists["cells"][1]["source"] = ADD.splitlines(keepends=True)
+    assert notebook_source(text, "a.ipynb").source == notebook_source(
+        json.dumps(as_lists), "a.ipynb"
+    ).source
+    assert "def add" in notebook_source(text, "a.ipynb").source
