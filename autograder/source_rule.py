@@ -17,6 +17,7 @@ and the module imports each function from where it was implemented.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -144,7 +145,9 @@ def resolve(
             continue
         lines = [f'"""{module}: each function is taken from where it was implemented."""']
         for index, source in enumerate(sources, start=1):
-            helper = f"{HELPER_PREFIX}{module}_{index}"
+            # Named after the place, so a traceback tells the student where the code came from.
+            slug = re.sub(r"\W", "_", source.place.rsplit("/", 1)[-1])
+            helper = f"{HELPER_PREFIX}{module}_{index}_{slug}"
             resolved.files[f"{helper}.py"] = source.source
             used[source.place] = source
             names = ", ".join(f for f, c in chosen.items() if c is source)
