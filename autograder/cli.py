@@ -256,13 +256,10 @@ def submit(path: Path, out: Path, force: bool) -> None:
 
 def _require_results(out: Path, verb: str) -> None:
     """Stop unless ``out`` is an OUT folder holding at least one result."""
-    if not (out / "results").is_dir():
-        _fail(
-            f"{out} is not a grading output folder (it has no results/); run "
-            f"`convgrade {verb} OUT` on the folder you gave to `convgrade grade --out`"
-        )
-    if not any((out / "results").glob("*.json")):
-        _fail(f"{out / 'results'} holds no results yet; grade some submissions first")
+    from autograder.stats import output_folder_problem
+
+    if (problem := output_folder_problem(out, verb)) is not None:
+        _fail(problem)
 
 
 def _check_stored_policy(out: Path) -> None:

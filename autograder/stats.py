@@ -14,6 +14,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -351,3 +352,16 @@ def _percent(score: float, max_score: float) -> float:
 
 def _r(value: float) -> float:
     return round(float(value), 4)
+
+
+def output_folder_problem(out: Path, verb: str) -> str | None:
+    """Why ``convgrade VERB OUT`` cannot work on ``out``, or None when it holds results."""
+    results = out / "results"
+    if not results.is_dir():
+        return (
+            f"{out} is not a grading output folder (it has no results/); run "
+            f"`convgrade {verb} OUT` on the folder you gave to `convgrade grade --out`"
+        )
+    if not any(results.glob("*.json")):
+        return f"{results} holds no results yet; grade some submissions first"
+    return None
