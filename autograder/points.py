@@ -2,7 +2,7 @@
 
 A points file is TOML with up to three tables::
 
-    [exercises]      # an exercise's total
+    [exercises]      # an exercise's total (or the quiz's: quiz = 20)
     model = 40
     [tests]          # one test's points, by its stable id (shown in each report)
     "convolution.conv_forward_random" = 6
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.results import EXERCISES, QuizItemResult, SubmissionResult, TestOutcome
+from autograder.results import EXERCISES, QUIZ, QuizItemResult, SubmissionResult, TestOutcome
 
 TABLES = ("exercises", "tests", "quiz")
 STORED_NAME = "points.toml"
@@ -101,7 +101,7 @@ def store_policy(out: Path, text: str) -> Path:
 def validate(policy: PointsPolicy, results: Iterable[dict[str, Any]]) -> list[str]:
     """Every entry of ``policy`` that names no exercise, test or question of ``results``."""
     tests: dict[str, str] = {}  # id -> label
-    exercises: set[str] = set(EXERCISES)
+    exercises: set[str] = {*EXERCISES, QUIZ}
     questions: set[str] = set()
     for data in results:
         result = SubmissionResult.from_dict(data)
@@ -116,7 +116,12 @@ def validate(policy: PointsPolicy, results: Iterable[dict[str, Any]]) -> list[st
     for name in policy.tests:
         if name in tests:
             continue
-        if name in by_label:
+        question = name.removeprefix(f"{QUIZ}.")
+        if question != name and question in questions:
+            problems.append(
+                f"[tests] {name!r} is a quiz question; set it under [quiz] as {question} = ..."
+            )
+        elif name in by_label:
             problems.append(
                 f"[tests] {name!r} is a test's label, which may be reworded; "
                 f"use its id {by_label[name]!r}"
@@ -161,39 +166,48 @@ def rescore(data: dict[str, Any], policy: PointsPolicy) -> dict[str, Any]:
     """A stored result under ``policy``, computed from its original points (input unchanged).
 
     Raises:
-        ValueError: the tests named for an exercise already exceed its total.
+        ValueError: the items named for an exercise (or the quiz) exceed its total.
     """
     result = SubmissionResult.from_dict(data)
     for item in [*result.tests, *result.quiz]:
         _remember_defaults(item)
-    by_exercise: dict[str, list[TestOutcome]] = {}
+    groups: dict[str, list[TestOutcome | QuizItemResult]] = {}
     for test in result.tests:
-        by_exercise.setdefault(test.exercise, []).append(test)
-    for exercise, own in by_exercise.items():
-        named = [t for t in own if t.id in policy.tests]
-        others = [t for t in own if t.id not in policy.tests]
-        for test in named:
-            _set_points(test, policy.tests[test.id])
-        total = policy.exercises.get(exercise)
-        if total is None:
-            for test in others:
-                _set_points(test, _original(test))
-            continue
-        left = total - sum(policy.tests[t.id] for t in named)
-        if left < -1e-9:
-            raise ValueError(
-                f"the tests named for {exercise} in [tests] add up to more than "
-                f"its total {total:g} in [exercises]"
-            )
-        original = sum(_original(t) for t in others)
-        for test in others:
-            share = _original(test) / original if original else 1 / len(others)
-            _set_points(test, max(left, 0.0) * share)
-    for item in result.quiz:
-        _set_points(item, policy.quiz.get(item.id, _original(item)))
+        groups.setdefault(test.exercise, []).append(test)
+    if result.quiz:
+        groups[QUIZ] = list(result.quiz)
+    for group, items in groups.items():
+        named = policy.quiz if group == QUIZ else policy.tests
+        _apportion(group, items, named, policy.exercises.get(group))
     rescored = result.to_gradescope_dict()
     rescored["execution_time"] = data.get("execution_time", rescored["execution_time"])
     return rescored
+
+
+def _apportion(
+    group: str,
+    items: Sequence[TestOutcome | QuizItemResult],
+    named: Mapping[str, float],
+    total: float | None,
+) -> None:
+    """Named items get their points; the others share what is left of ``total`` (or keep theirs)."""
+    others = [i for i in items if i.id not in named]
+    for item in items:
+        if item.id in named:
+            _set_points(item, named[item.id])
+    if total is None:
+        for item in others:
+            _set_points(item, _original(item))
+        return
+    left = total - sum(named[i.id] for i in items if i.id in named)
+    if left < -1e-9:
+        raise ValueError(
+            f"the points named for {group} add up to more than its total {total:g} in [exercises]"
+        )
+    original = sum(_original(i) for i in others)
+    for item in others:
+        share = _original(item) / original if original else 1 / len(others)
+        _set_points(item, max(left, 0.0) * share)
 
 
 def rescore_or_keep(data: dict[str, Any], policy: PointsPolicy) -> dict[str, Any]:

@@ -187,3 +187,18 @@ def test_a_policy_that_cannot_hold_for_a_result_keeps_its_defaults():
     kept = rescore_or_keep(_model_run(), impossible)
     assert kept["score"] == _model_run()["score"]
     assert any("points policy not applied" in w for w in kept["warnings"])
+
+
+def test_quiz_total_scales_its_questions():
+    """[exercises] quiz = 4 shares four points among the questions in proportion."""
+    data = rescore(_stored(), PointsPolicy(exercises={"quiz": 4}))
+    assert data["exercises"]["quiz"] == {"score": 3.0, "max_score": 4.0}
+
+
+def test_a_quiz_id_under_tests_points_to_the_quiz_table():
+    """'quiz.x' in [tests] is explained: quiz questions go under [quiz]."""
+    problems = validate(PointsPolicy(tests={"quiz.conv_advantages": 2}), [_model_run()])
+    assert problems == [
+        "[tests] 'quiz.conv_advantages' is a quiz question; set it under [quiz] as "
+        "conv_advantages = ..."
+    ]
