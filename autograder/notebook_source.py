@@ -21,6 +21,7 @@ import nbformat
 from autograder.notebook_answers import AnswerCells
 from autograder.toplevel import (
     Dropped,
+    Known,
     base_names,
     constant_assignment,
     is_silent,
@@ -192,7 +193,7 @@ def _compiles(stmt: _Definition, number: int, warnings: list[str]) -> bool:
     return True
 
 
-def _bound_names(trees: Iterable[ast.Module]) -> set[str]:
+def _bound_names(trees: Iterable[ast.Module]) -> Known:
     """Every name the kept statements of the notebook bind at top level, plus builtins."""
     names = base_names()
     for tree in trees:
@@ -220,7 +221,7 @@ def _evaluated_at_definition(stmt: _Definition, lazy_annotations: bool) -> list[
 
 
 def _definition(
-    stmt: _Definition, number: int, bound: set[str], lazy: bool, warnings: list[str]
+    stmt: _Definition, number: int, bound: Known, lazy: bool, warnings: list[str]
 ) -> ast.stmt:
     """``stmt``, guarded when running it evaluates code that may fail without the dropped cells.
 

@@ -32,6 +32,19 @@ _MAX_INT_BITS = 256
 _MAX_EXPONENT = 256
 _MAX_DEPTH = 50
 NOT_RUN_NOTE = "# [not run when graded] "
+# Calls that only build a value from constants, so `KERNEL = np.array([[1, 0], [0, 1]])`
+# is kept. Nothing here reads files, touches the network or runs student code.
+SAFE_CALLS = frozenset(
+    [f"builtins.{n}" for n in ("int", "float", "bool", "str", "tuple", "list", "dict", "set",
+                               "frozenset", "range", "abs", "min", "max", "round", "len")]
+    + [f"numpy.{n}" for n in ("array", "asarray", "zeros", "ones", "full", "eye", "identity",
+                              "arange", "linspace", "finfo", "iinfo", "float32", "float64",
+                              "int32", "int64", "sqrt", "prod")]
+    + [f"math.{n}" for n in ("sqrt", "ceil", "floor", "prod", "exp", "log", "log2", "isqrt")]
+)
+# Name -> what it refers to: "numpy" for `import numpy as np`, "builtins.len", or "" for
+# anything the student defined.
+Known = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,7 @@ class FilteredModule:
     dropped: list[Dropped] = field(default_factory=list)
 
 
-def is_constant(node: ast.expr, known: set[str], depth: int = 0) -> bool:
+def is_constant(node: ast.expr, known: Known, depth: int = 0) -> bool:
     """Whether evaluating ``node`` at import time runs no student code (see the module doc)."""
     if depth > _MAX_DEPTH:
         return False
@@ -81,7 +94,23 @@ def is_constant(node: ast.expr, known: set[str], depth: int = 0) -> bool:
     if isinstance(node, ast.Lambda):
         defaults = [d for d in (*node.args.defaults, *node.args.kw_defaults) if d is not None]
         return all(is_constant(d, known, deeper) for d in defaults)
+    if isinstance(node, ast.Call):
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        return _origin(node.func, known) in SAFE_CALLS and all(
+            not isinstance(a, ast.Starred) and is_constant(a, known, deeper) for a in arguments
+        )
     return False
+
+
+def _origin(func: ast.expr, known: Known) -> str:
+    """What a called name refers to, as ``module.attribute`` (``np.zeros`` -> numpy.zeros)."""
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.insert(0, func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name) or not known.get(func.id):
+        return ""
+    return ".".join([known[func.id], *parts])
 
 
 def literal_value(node: ast.expr, depth: int = 0) -> object:
@@ -181,7 +210,7 @@ def plain_targets(targets: Iterable[ast.expr]) -> bool:
     return all(plain(t) for t in targets)
 
 
-def constant_assignment(stmt: ast.stmt, known: set[str]) -> ast.Assign | None:
+def constant_assignment(stmt: ast.stmt, known: Known) -> ast.Assign | None:
     """``stmt`` as a plain assignment when it binds names to a constant, else None."""
     if isinstance(stmt, ast.Assign):
         targets, value = stmt.targets, stmt.value
@@ -244,7 +273,7 @@ def _unparse(node: ast.AST) -> str:
         return type(node).__name__
 
 
-def keeps(stmt: ast.stmt, known: set[str]) -> bool:
+def keeps(stmt: ast.stmt, known: Known) -> bool:
     """Whether ``stmt`` runs at grading time under the top-level rule."""
     if isinstance(stmt, (ast.Import, ast.ImportFrom, *_DEFINITIONS)):
         return True
@@ -258,18 +287,26 @@ def keeps(stmt: ast.stmt, known: set[str]) -> bool:
     return False
 
 
-def known_names(stmt: ast.stmt) -> set[str]:
-    """Names a kept statement makes available to the constants after it."""
-    if isinstance(stmt, ast.Import | ast.ImportFrom):
-        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+def known_names(stmt: ast.stmt) -> Known:
+    """Names a kept statement makes available to the constants after it, with their origin."""
+    if isinstance(stmt, ast.Import):
+        return {
+            a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0]
+            for a in stmt.names
+        }
+    if isinstance(stmt, ast.ImportFrom):
+        module = stmt.module if not stmt.level else ""
+        return {a.asname or a.name: f"{module}.{a.name}" if module else "" for a in stmt.names}
     if isinstance(stmt, _DEFINITIONS):
-        return {stmt.name}
-    return set(binds(stmt))
+        return {stmt.name: ""}
+    return dict.fromkeys(binds(stmt), "")
 
 
-def base_names() -> set[str]:
+def base_names() -> Known:
     """Names every module has before its first statement: the builtins and module dunders."""
-    return set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
+    return {name: f"builtins.{name}" for name in dir(builtins)} | dict.fromkeys(
+        ("__name__", "__file__", "__doc__"), ""
+    )
 
 
 def filter_module(text: str, name: str) -> FilteredModule:

@@ -78,7 +78,9 @@ def test_definition_using_a_dropped_variable_costs_only_itself():
     """A default value computed by a dropped cell loses that function, not the others."""
     result = cells_source(
         _cells(
-            "import math\nSCALE = math.sqrt(4)", "def scaled(x, s=SCALE):\n    return x * s", ADD
+            "import random\nSCALE = random.random()",
+            "def scaled(x, s=SCALE):\n    return x * s",
+            ADD,
         ),
         "nb",
     )

@@ -123,3 +123,22 @@ def test_line_numbers_hold_with_form_feeds_and_crlf():
     filtered = filter_module(text, "m.py")
     assert filtered.text.split("\r\n")[1].startswith("# [not run when graded] print")
     assert _run(filtered.text)["Y"] == 1
+
+
+def test_values_built_from_constants_are_kept_and_other_calls_dropped():
+    """np.array of literals is a constant; np.load, a student function or a shadowed np is not."""
+    text = (
+        "import numpy as np\nimport math\n\n"
+        "KERNEL = np.array([[1, 0], [0, -1]], dtype=np.float64)\n"
+        "ROOT = math.sqrt(2)\n"
+        "DATA = np.load('x.npy')\n"
+        "def make():\n    return 1\n\n"
+        "MADE = make()\n"
+        "np = None\n"
+        "LATER = np.zeros(3)\n"
+    )
+    filtered = filter_module(text, "convolution.py")
+    assert [d.statement for d in filtered.dropped] == ["DATA = np.load(...)", "MADE = make(...)",
+                                                        "LATER = np.zeros(...)"]
+    namespace = _run(filtered.text)
+    assert namespace["KERNEL"].tolist() == [[1, 0], [0, -1]] and namespace["ROOT"] > 1.41
