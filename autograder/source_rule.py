@@ -195,13 +195,18 @@ def merge_answers(
     return merged
 
 
-def graded_from_lines(graded_from: Mapping[str, Mapping[str, str]]) -> list[str]:
+def graded_from_lines(
+    graded_from: Mapping[str, Mapping[str, str]], unfinished: Sequence[str] = ()
+) -> list[str]:
     """One line per exercise saying which file each function is graded from."""
     lines = []
     for module, functions in graded_from.items():
         by_place: dict[str, list[str]] = {}
         for function, place in functions.items():
-            by_place.setdefault(place or "nowhere (missing)", []).append(function)
+            where = place or "nowhere (missing)"
+            if place and function in unfinished:
+                where += " (not started)"
+            by_place.setdefault(where, []).append(function)
         parts = [f"{', '.join(names)} from {place}" for place, names in by_place.items()]
         lines.append(f"{module}: " + "; ".join(parts))
     return lines

@@ -175,7 +175,7 @@ def _validate(
     # The function check below names missing functions itself.
     report.warnings += [w for w in submission.warnings if "count as missing" not in w]
     report.warnings += [d.message() for d in submission.dropped]
-    report.sources = graded_from_lines(submission.graded_from)
+    report.sources = graded_from_lines(submission.graded_from, submission.unfinished)
     notebook = any(name.endswith(".ipynb") for name in payload)
     lacking: dict[str, list[str]] = {}
     for module, functions in EXPECTED_FUNCTIONS.items():
