@@ -46,6 +46,8 @@ _IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 _SUBMISSION_SUFFIXES = {".zip", ".ipynb"}
 MAX_LISTED = 2000  # entries of a submission folder looked at; a bundle holds a few dozen
 NO_WORK = "no work found: did you upload the right files?"
+
+
 @dataclass
 class Submission:
     """A submission's files as text, its quiz answers, and what was wrong with it."""
