@@ -41,8 +41,6 @@ _MAX_ANSWER_DEPTH = 3  # an answer is at most a list of letters
 Reader = Callable[[str, int], "bytes | None"]
 
 
-
-
 def choose_prefix(names: Sequence[str]) -> tuple[str, str | None]:
     """The folder to read, ``""`` or one top-level ``folder/``, and a note when it was a choice."""
     folders = sorted({n.split("/")[0] + "/" for n in names if "/" in n})
