@@ -354,7 +354,10 @@ def _last_line(stmt: ast.stmt) -> int:
     return stmt.end_lineno or stmt.lineno
 
 
-_NAME_ERROR = re.compile(r"NameError: name '(?P<name>\w+)' is not defined")
+# A name looked up while running, or an exercise function the module lacks.
+_NAME_ERROR = re.compile(
+    r"NameError: name '(?P<name>\w+)' is not defined|has no function (?P<function>\w+)"
+)
 
 
 def explain_missing_name(output: str, dropped: Iterable[Dropped]) -> str | None:
@@ -362,7 +365,7 @@ def explain_missing_name(output: str, dropped: Iterable[Dropped]) -> str | None:
     match = _NAME_ERROR.search(output)
     if not match:
         return None
-    name = match.group("name")
+    name = match.group("name") or match.group("function")
     for item in dropped:
         if name in item.binds:
             return (

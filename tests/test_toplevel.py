@@ -142,3 +142,10 @@ def test_values_built_from_constants_are_kept_and_other_calls_dropped():
                                                         "LATER = np.zeros(...)"]
     namespace = _run(filtered.text)
     assert namespace["KERNEL"].tolist() == [[1, 0], [0, -1]] and namespace["ROOT"] > 1.41
+
+
+def test_exercise_function_bound_by_a_dropped_call_is_explained():
+    """`conv_forward = make()` leaves the function missing; the failure says why."""
+    dropped = [Dropped("conv_forward = make(...)", "convolution.py:9", ("conv_forward",))]
+    why = explain_missing_name("Not found: convolution.py has no function conv_forward", dropped)
+    assert why is not None and why.startswith("`conv_forward` is assigned at convolution.py:9")
