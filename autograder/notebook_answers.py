@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from autograder.toplevel import literal_value
+from autograder.literals import literal_value
 
 ANSWERS_NAME = "QUIZ_ANSWERS"
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from autograder.literals import literal_value
 from autograder.notebook_answers import AnswerCells
 from autograder.toplevel import (
     Dropped,
@@ -26,7 +27,6 @@ from autograder.toplevel import (
     constant_assignment,
     is_silent,
     known_names,
-    literal_value,
     short_form,
 )
 from autograder.toplevel import binds as bound_by
