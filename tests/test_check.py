@@ -98,11 +98,12 @@ def test_a_module_notebook_checks_only_its_exercise(tmp_path):
 
 
 def test_check_from_inside_the_bundle_finds_the_work(tmp_path):
-    """Run from notebooks/, check reads the bundle root: the .py files and every notebook."""
+    """From notebooks/, check reads the bundle root; a leftover fit is reported, not run."""
     bundle = _work(tmp_path)
     (bundle / "notebooks").mkdir()
     with (bundle / "shapes.py").open("a") as handle:
-        handle.write("\nprint(conv_output_size(28, 3))\n")
+        handle.write("\nhistory = model.fit(x_train, y_train, epochs=5)\n")
     report = run_check(bundle / "notebooks")
     assert report.all_passed and len(report.rows) == 4
-    assert any("`print(...)` at shapes.py:" in w and "will not run" in w for w in report.warnings)
+    assert any("`history = model.fit(...)` at shapes.py:" in w and "will not run" in w
+               for w in report.warnings)
