@@ -129,7 +129,7 @@ def test_name_from_a_dropped_statement_is_explained(worker, tmp_path: Path):
     path = reference_submission(tmp_path, "dropped")
     with (path / "shapes.py").open("a", encoding="utf-8") as handle:
         handle.write(
-            "\nEXTRA = int('1')\n\ndef flatten_size(shape):\n    return EXTRA * 0 + 1\n"
+            "\nEXTRA = ord('a')\n\ndef flatten_size(shape):\n    return EXTRA * 0 + 1\n"
         )
     result = grade_submission(path, worker)
     failures = [t.output for t in result.tests if t.status != "passed" and t.exercise == "shapes"]
