@@ -11,10 +11,17 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from autograder.names import TerminalStream, terminal_text
 from autograder.tf_env import quiet_tensorflow
 
-console = Console(stderr=True)
-stdout = Console()
+# Student-chosen names reach these consoles: both filter control and escape sequences.
+console = Console(file=TerminalStream(lambda: sys.stderr))
+stdout = Console(file=TerminalStream(lambda: sys.stdout))
+
+
+def _safe(text: object) -> str:
+    """Text for a rich console: no control sequences, no rich markup."""
+    return escape(terminal_text(str(text)))
 
 PathArg = click.Path(path_type=Path)
 
@@ -92,7 +99,8 @@ def grade(
 ) -> None:
     """Grade SUBMISSIONS (folders, .zip or .ipynb files, or folders of them)."""
     from autograder.bulk import grade_paths
-    from autograder.loading import discover_with_warnings
+    from autograder.discovery import discover_with_warnings
+    from autograder.output import DiskFull
     from autograder.plugin import GradingOptions
     from autograder.sandbox.session import SandboxConfig
     from autograder.views import grading_progress, scores_table, summary_table
@@ -119,19 +127,23 @@ def grade(
         ),
         submission_limit=submission_timeout + 60,
     )
-    with grading_progress(console) as progress:
-        summary = grade_paths(
-            list(submissions),
-            out,
-            settings=settings,
-            workers=workers or os.cpu_count() or 1,
-            regrade=regrade,
-            dask_address=dask_address,
-            on_result=progress.advance,
-            on_start=progress.start,
-        )
+    try:
+        with grading_progress(console) as progress:
+            summary = grade_paths(
+                list(submissions),
+                out,
+                settings=settings,
+                workers=workers or os.cpu_count() or 1,
+                regrade=regrade,
+                dask_address=dask_address,
+                on_result=progress.advance,
+                on_start=progress.start,
+            )
+    except DiskFull as exc:
+        console.print(f"[red]stopped: {_safe(exc.strerror)}; free some space and run it again")
+        sys.exit(1)
     for warning in summary.warnings:
-        console.print(f"[yellow]warning: {escape(warning)}")
+        console.print(f"[yellow]warning: {_safe(warning)}")
     stdout.print(summary_table(summary, f"convgrade: {out}"))
     scores = scores_table(summary)
     if scores is not None:
@@ -147,12 +159,15 @@ def grade(
         ("no work found", summary.no_work),
     ):
         if names:
-            console.print(f"[yellow]{label}: {escape(', '.join(sorted(names)))}")
+            console.print(f"[yellow]{label}: {_safe(', '.join(sorted(names)))}")
     if summary.interrupted:
         console.print("[yellow]stopped; run the same command again to grade the rest")
         sys.exit(130)
+    if summary.stopped:
+        console.print(f"[red]{_safe(summary.stopped)}")
+        sys.exit(1)
     if summary.missing:
-        console.print(f"[red]no result for: {', '.join(summary.missing)}")
+        console.print(f"[red]no result for: {_safe(', '.join(summary.missing))}")
         sys.exit(1)
 
 
@@ -171,7 +186,7 @@ def report(out: Path, points_file: Path | None) -> None:
     With --points the declaration is checked, stored in OUT and applied to the
     original points; later grade and report runs on OUT keep using it.
     """
-    from autograder.output import load_results
+    from autograder.output import DiskFull, load_results
     from autograder.paths import OutputLayout
     from autograder.points import declare_policy, stored_policy_path
     from autograder.regenerate import regenerate
@@ -185,9 +200,13 @@ def report(out: Path, points_file: Path | None) -> None:
         except ValueError as exc:
             _fail(str(exc))
         console.print(f"wrote {stored_policy_path(out)} (used by every later grade and report)")
-    done = regenerate(out, policy)
+    try:
+        done = regenerate(out, policy)
+    except DiskFull as exc:
+        console.print(f"[red]stopped: {_safe(exc.strerror)}; free some space and run it again")
+        sys.exit(1)
     for name in done.unreadable:
-        console.print(f"[yellow]skipped unreadable result {name}")
+        console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     if done.rescored:
         source = points_file or stored_policy_path(out)
         console.print(f"rescored {done.rescored} results in {out / 'results'} with {source}")
@@ -205,7 +224,7 @@ def stats(out: Path) -> None:
     _require_results(out, "stats")
     written, unreadable = write_class_stats(OutputLayout(out))
     for name in unreadable:
-        console.print(f"[yellow]skipped unreadable result {name}")
+        console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     for path in written:
         console.print(f"wrote {path}")
 
@@ -244,13 +263,13 @@ def submit(path: Path, out: Path, force: bool) -> None:
     source = work_root(path) if path.is_dir() else path
     result = build_submission_zip(source, out, force=force)
     for line in result.sources:
-        console.print(f"graded from: {escape(line)}")
+        console.print(f"graded from: {_safe(line)}")
     for warning in result.warnings:
-        console.print(f"[yellow]warning: {escape(warning)}")
+        console.print(f"[yellow]warning: {_safe(warning)}")
     for problem in result.problems:
-        console.print(f"[red]problem: {escape(problem)}")
+        console.print(f"[red]problem: {_safe(problem)}")
     if result.written:
-        console.print(f"wrote {escape(str(result.path))} ({', '.join(result.files)})")
+        console.print(f"wrote {_safe(result.path)} ({_safe(', '.join(result.files))})")
     sys.exit(1 if result.problems or not result.written else 0)
 
 
@@ -285,7 +304,7 @@ def _refuse_output_inside(out: Path, inputs: tuple[Path, ...]) -> None:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    console.print(f"[red]error: {escape(message)}", soft_wrap=True)
+    console.print(f"[red]error: {_safe(message)}", soft_wrap=True)
     sys.exit(code)
 
 
@@ -293,17 +312,23 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
 def release(out: Path, force: bool) -> None:
-    """Write the student bundle to OUT: stubs, notebooks, public tests, quiz without keys."""
+    """Write the student bundle to OUT: stubs, notebooks, public tests, quiz, student wheel."""
     from autograder.paths import course
     from autograder.release import ReleaseRefused, assert_clean_bundle, build_release
+    from autograder.student_wheel import WheelError, build_student_wheel
 
     try:
         files = build_release(course(), out, force=force)
     except ReleaseRefused as exc:
         _fail(str(exc))
+    try:  # the wheel students install is searched with the bundle
+        files.append(build_student_wheel(out / "wheels", readme=out / "README.md"))
+    except WheelError as exc:
+        console.print(f"[red]{_safe(exc)}")
+        sys.exit(1)
     leaks = assert_clean_bundle(out, course())
     for leak in leaks:
-        console.print(f"[red]leak: {leak}")
+        console.print(f"[red]leak: {_safe(leak)}")
     console.print(f"wrote {len(files)} files to {out}")
     sys.exit(1 if leaks else 0)
 

@@ -25,20 +25,28 @@ def gradebook_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     always add up to the score shown.
     """
     rows = []
-    for result in sorted(results, key=lambda r: r["submission"]):
-        exercises = result.get("exercises", {})
-        names = (*EXERCISES, QUIZ)
-        parts, total = shown_parts([float(exercises.get(n, {}).get("score", 0)) for n in names])
-        row: dict[str, Any] = {
-            "submission": result["submission"],
-            "score": _number(total),
-            "max_score": _number(shown_parts([float(result["max_score"])])[1]),
-            "errors": len(result.get("errors", [])),
-            "notes": NO_WORK if result.get("no_work") else "",
-        }
-        row.update({name: _number(part) for name, part in zip(names, parts, strict=True)})
-        rows.append(row)
+    for result in sorted(results, key=lambda r: str(r["submission"])):
+        try:
+            rows.append(_row(result))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            # A damaged result file costs its own row's numbers, never the gradebook.
+            rows.append({"submission": result["submission"], "errors": "unreadable result"})
     return rows
+
+
+def _row(result: dict[str, Any]) -> dict[str, Any]:
+    exercises = result.get("exercises", {})
+    names = (*EXERCISES, QUIZ)
+    parts, total = shown_parts([float(exercises.get(n, {}).get("score", 0)) for n in names])
+    row: dict[str, Any] = {
+        "submission": result["submission"],
+        "score": _number(total),
+        "max_score": _number(shown_parts([float(result["max_score"])])[1]),
+        "errors": len(result.get("errors", [])),
+        "notes": NO_WORK if result.get("no_work") else "",
+    }
+    row.update({name: _number(part) for name, part in zip(names, parts, strict=True)})
+    return row
 
 
 def render_gradebook(results: Iterable[dict[str, Any]]) -> str:

@@ -1,7 +1,7 @@
 """Literal values a student wrote (quiz answers), evaluated in the grader with bounds.
 
 Nothing is looked up or called. Arithmetic on numbers is allowed, because
-students write ``784 * 300`` for a count, and every step is size-checked so
+students write ``28 * 28 * 3`` for a count, and every step is size-checked so
 that no answer can make the grader compute or allocate without bound.
 """
 
@@ -17,7 +17,7 @@ _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.P
 
 
 def literal_value(node: ast.expr, depth: int = 0) -> object:
-    """The value of a literal, with bounded arithmetic on numbers (``784 * 300``).
+    """The value of a literal, with bounded arithmetic on numbers (``28 * 28 * 3``).
 
     Evaluated in the grader, so nothing is looked up or called and every step
     is size-checked.

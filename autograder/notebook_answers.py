@@ -1,6 +1,6 @@
 """``QUIZ_ANSWERS`` in a notebook, read as literals across cells without running anything.
 
-Arithmetic on numbers is allowed (``784 * 300``) with bounded sizes; any
+Arithmetic on numbers is allowed (``28 * 28 * 3``) with bounded sizes; any
 other expression, or a value nested too deeply, is a message for that answer
 and never stops the notebook from loading.
 """
@@ -64,7 +64,7 @@ class AnswerCells:
             if isinstance(value, _Unreadable):
                 errors.append(
                     f"{where} must be written out as a plain dict of literal values, "
-                    f'such as {{"conv_params_32x32x3": 456}}; it was not read ({value.reason})'
+                    f'such as {{"conv_advantages": "a"}}; it was not read ({value.reason})'
                 )
             elif not isinstance(value, dict):
                 errors.append(f"{where} must be a dict, not a {type(value).__name__}")

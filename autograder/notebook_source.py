@@ -283,7 +283,7 @@ def _parse_cell(number: int, text: str, warnings: list[str]) -> ast.Module | Non
 
 
 def _is_literal(value: ast.expr) -> bool:
-    """A literal, or bounded arithmetic on literals such as ``2**21`` or ``784 * 300``."""
+    """A literal, or bounded arithmetic on literals such as ``2**21`` or ``28 * 28 * 3``."""
     try:
         literal_value(value)
     except (ValueError, RecursionError, MemoryError):
