@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from autograder.names import shown
 from autograder.notebook_source import notebook_source
 from autograder.paths import STUDENT_FILES, STUDENT_MODULES
 from autograder.quiz import parse_answers_toml
@@ -134,24 +135,25 @@ def _add_file(name: str, data: bytes, found: _Found, submission: Submission) -> 
 
 
 def _add_notebook(data: bytes, name: str, found: _Found, submission: Submission) -> None:
+    place = shown(name)  # a file name reaches messages and terminals: nothing unprintable
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        submission.errors.append(f"notebook could not be read: {name} is not UTF-8 ({exc.reason})")
+        submission.errors.append(f"notebook could not be read: {place} is not UTF-8 ({exc.reason})")
         return
     try:
-        parsed = notebook_source(text, name)
+        parsed = notebook_source(text, place)
     except (RecursionError, MemoryError):
-        submission.errors.append(f"{name} is nested too deeply to read; it was skipped")
+        submission.errors.append(f"{place} is nested too deeply to read; it was skipped")
         return
     submission.errors += parsed.errors
     submission.warnings += parsed.warnings
     base = name.rsplit("/", 1)[-1]
     modules = (_MODULE_NOTEBOOKS[base],) if base in _MODULE_NOTEBOOKS else STUDENT_MODULES
     if parsed.source:
-        found.candidates.append(Candidate(name, modules, parsed.source, parsed.dropped))
+        found.candidates.append(Candidate(place, modules, parsed.source, parsed.dropped))
     if parsed.answers is not None:
-        found.answers.append((name, parsed.answers))
+        found.answers.append((place, parsed.answers))
 
 
 def _sane_answers(answers: dict[str, object], errors: list[str]) -> dict[str, object]:

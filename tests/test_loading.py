@@ -458,3 +458,13 @@ def test_a_file_that_does_not_parse_is_not_no_work(tmp_path):
     sub = load_submission(_folder(tmp_path, files={"shapes.py": "def conv_output_size(:\n"}))
     assert not sub.no_work and NO_WORK not in sub.errors
     assert any("syntax error" in e for e in sub.errors)
+
+
+def test_a_notebook_name_with_escape_sequences_is_shown_harmless(tmp_path):
+    """Messages quote an odd notebook name with its control characters escaped."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    _notebook(folder / "a\x1b[2Jb.ipynb", [GOOD, "GOOD.fit()"])
+    sub = load_submission(folder)
+    text = " ".join([*sub.warnings, *(d.message() for d in sub.dropped)])
+    assert "\x1b" not in text and "a\\x1b[2Jb.ipynb" in text
