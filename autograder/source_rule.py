@@ -137,26 +137,32 @@ def resolve(
             resolved.warnings.append(
                 f"{places} does not define {', '.join(lacking)}; those tests count as missing"
             )
-        sources = list(dict.fromkeys(c for c in chosen.values() if c is not None))
-        if len(sources) <= 1:
-            only = sources[0] if sources else offering[0]
-            resolved.files[f"{module}.py"] = only.source
-            used[only.place] = only
-            continue
-        lines = [f'"""{module}: each function is taken from where it was implemented."""']
-        for index, source in enumerate(sources, start=1):
-            # Named after the place, so a traceback tells the student where the code came from.
-            slug = re.sub(r"\W", "_", source.place.rsplit("/", 1)[-1])
-            helper = f"{HELPER_PREFIX}{module}_{index}_{slug}"
-            resolved.files[f"{helper}.py"] = source.source
-            used[source.place] = source
-            names = ", ".join(f for f, c in chosen.items() if c is source)
-            lines += [f"try:  # from {source.place}", f"    from {helper} import {names}",
-                      "except Exception:", "    pass"]
-        resolved.files[f"{module}.py"] = "\n".join(lines) + "\n"
+        sources = list(dict.fromkeys(c for c in chosen.values() if c is not None)) or offering[:1]
+        used.update((c.place, c) for c in sources)
+        resolved.files.update(_module_files(module, chosen, sources))
     for candidate in used.values():
         resolved.dropped += candidate.dropped
     return resolved
+
+
+def _module_files(
+    module: str, chosen: Mapping[str, Candidate | None], sources: Sequence[Candidate]
+) -> dict[str, str]:
+    """The files that make up ``module``: one place's code, or a shim over helper modules."""
+    if len(sources) == 1:
+        return {f"{module}.py": sources[0].source}
+    files: dict[str, str] = {}
+    lines = [f'"""{module}: each function is taken from where it was implemented."""']
+    for index, source in enumerate(sources, start=1):
+        # Named after the place, so a traceback tells the student where the code came from.
+        slug = re.sub(r"\W", "_", source.place.rsplit("/", 1)[-1])
+        helper = f"{HELPER_PREFIX}{module}_{index}_{slug}"
+        files[f"{helper}.py"] = source.source
+        names = ", ".join(f for f, c in chosen.items() if c is source)
+        lines += [f"try:  # from {source.place}", f"    from {helper} import {names}",
+                  "except Exception:", "    pass"]
+    files[f"{module}.py"] = "\n".join(lines) + "\n"
+    return files
 
 
 def _winner(function: str, offering: Sequence[Candidate], warnings: list[str]) -> Candidate | None:
