@@ -128,3 +128,13 @@ def test_exercise_function_bound_by_a_dropped_call_is_explained():
     dropped = [Dropped("conv_forward = make(...)", "convolution.py:9", ("conv_forward",))]
     why = explain_missing_name("Not found: convolution.py has no function conv_forward", dropped)
     assert why is not None and why.startswith("`conv_forward` is assigned at convolution.py:9")
+
+
+def test_main_and_typing_guards_are_not_reported():
+    """Blocks that never run on import anyway are left alone and not listed."""
+    text = (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import keras\n"
+        "if __name__ == '__main__':\n    main()\n"
+    )
+    filtered = filter_module(text, "model.py")
+    assert filtered.dropped == [] and filtered.text == text
