@@ -108,5 +108,18 @@ def test_report_with_bad_course_config_says_why(tmp_path: Path):
     graded_class(tmp_path, {"ann": False})
     (tmp_path / "course.toml").write_text("[late]\npenalty_per_day = 5\n")
     done = CliRunner().invoke(main, ["report", str(tmp_path)])
-    assert done.exit_code == 1 and "deadline" in done.output
+    assert done.exit_code == 2 and "deadline" in done.output
     assert done.exception is None or isinstance(done.exception, SystemExit)
+
+
+def test_serve_and_export_refuse_a_folder_without_results(tmp_path: Path):
+    """`serve` and `export canvas` on a folder with no results exit non-zero with a message."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("submission,name,student_id\nann,Ann,1\n")
+    (tmp_path / "empty").mkdir()
+    for args in (["serve", str(tmp_path / "empty")],
+                 ["export", "canvas", str(tmp_path / "empty"), str(tmp_path / "c.csv"),
+                  "--roster", str(roster)]):
+        done = CliRunner().invoke(main, args)
+        assert done.exit_code != 0 and "result" in done.output, done.output
+    assert not (tmp_path / "c.csv").exists()

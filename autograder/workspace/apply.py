@@ -117,7 +117,8 @@ def apply_decisions(
     _retotal(shown)
     penalty = 0.0
     if late is not None and late.fraction:
-        penalty = round(shown["score"] * late.fraction, 4)
+        # In points shown with two decimals, so the gradebook's columns still add up.
+        penalty = round(shown["score"] * late.fraction, 2)
         shown["score"] = round(shown["score"] - penalty, 4)
         notes.append(f"Late penalty: −{penalty:g} points. {late.explanation}")
     shown["ta_notes"] = notes
