@@ -45,9 +45,16 @@ class SandboxConfig:
 class Zygote(ZygoteProcess):
     """A process that has imported TensorFlow and forks sandboxed children on request."""
 
-    def spawn(self, scratch: Path, config: SandboxConfig, slot: int = 0) -> Session:
-        """A session running student code from ``scratch`` under ``config``."""
-        return Session(self, scratch, config, slot)
+    def spawn(
+        self, scratch: Path, config: SandboxConfig, slot: int = 0, *, trusted: bool = False
+    ) -> Session:
+        """A session running student code from ``scratch`` under ``config``.
+
+        With ``trusted`` the child holds no student code and serves only
+        :meth:`Session.task` (the grader's own work on student data, such as
+        training a model from its config), under the same walls and limits.
+        """
+        return Session(self, scratch, config, slot, trusted=trusted)
 
     def __enter__(self) -> Zygote:
         self.start()
@@ -74,8 +81,12 @@ class _Ended(Exception):
 class Session:
     """Calls into one submission's code, in a sandboxed child that is replaced after a crash."""
 
-    def __init__(self, zygote: Zygote, scratch: Path, config: SandboxConfig, slot: int) -> None:
+    def __init__(
+        self, zygote: Zygote, scratch: Path, config: SandboxConfig, slot: int,
+        *, trusted: bool = False,
+    ) -> None:
         self.zygote, self.scratch, self.config, self.slot = zygote, scratch, config, slot
+        self.trusted = trusted
         self.isolation = "not started"
         self.last_output = ""
         self.deadline = time.monotonic() + config.submission_seconds
@@ -96,35 +107,50 @@ class Session:
                 f"{function} was not run again: it did not finish within {spent:.3g} s "
                 "on an earlier case"
             )
+        if self.trusted:
+            raise ValueError("a trusted session runs no student code")
+        limit = max(0.0, min(self.config.call_timeout, self.deadline - time.monotonic()))
+        fields = {"module": module, "function": function,
+                  "args": list(args), "kwargs": kwargs}
+        return self._request(fields, function, limit, f"{module}.{function}")
+
+    def task(self, name: str, args: dict[str, Any], timeout: float) -> Any:
+        """Run the grader's task ``name`` in the trusted child; the child is killed at ``timeout``.
+
+        Raises:
+            CallTimeout: past ``timeout`` seconds of wall-clock or the CPU limit.
+            ChildCrashed: the child died (memory limit, signal).
+            BadReturn, StudentRaised: the task failed or its reply was not plain data.
+        """
+        if not self.trusted:
+            raise ValueError("tasks run only in a trusted session")
+        return self._request({"task": name, "args": args}, name, max(0.0, timeout), None)
+
+    def _request(
+        self, fields: dict[str, Any], function: str, limit: float, label: str | None
+    ) -> Any:
         if self._child is None:
             self._child = self._start()
         child = self._child
         arrays: dict[str, np.ndarray] = {}
         self._calls += 1
-        request = pack(
-            {
-                "id": self._calls,
-                "module": module,
-                "function": function,
-                "args": encode(list(args), arrays),
-                "kwargs": encode(kwargs, arrays),
-            },
-            arrays,
-        )
-        limit = max(0.0, min(self.config.call_timeout, self.deadline - time.monotonic()))
+        encoded = {k: encode(v, arrays) if k in ("args", "kwargs") else v
+                   for k, v in fields.items()}
+        request = pack({"id": self._calls, **encoded}, arrays)
         capture = OutputCapture(self.config.output_bytes)
         try:
             reply, reply_arrays = self._exchange(child, request, capture, limit)
         except TimeoutError as exc:
             self._finish(child, capture)
-            self._timed_out[f"{module}.{function}"] = limit
+            if label is not None:
+                self._timed_out[label] = limit
             raise CallTimeout(f"{function} did not finish within {limit:.3g} s",
                               self.last_output) from exc
         except _Ended as ended:
             self._finish(child, capture)
             error = _exit_error(function, ended.frame, self.config, self.last_output)
-            if isinstance(error, CallTimeout):  # its CPU time ran out
-                self._timed_out[f"{module}.{function}"] = self.config.cpu_seconds_per_call
+            if isinstance(error, CallTimeout) and label is not None:  # its CPU time ran out
+                self._timed_out[label] = self.config.cpu_seconds_per_call
             raise error from None
         except (OSError, EOFError) as exc:
             self._finish(child, capture)
@@ -149,6 +175,7 @@ class Session:
             cpu_seconds_total=int(self.config.submission_seconds) + cpu + 30,
             use_namespaces=self.config.use_namespaces,
             slot=self.slot,
+            trusted=self.trusted,
         )
         sock, output = self.zygote.fork_child(spec)
         child = _Child(sock, output, 0, 0, FrameReader())
