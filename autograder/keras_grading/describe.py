@@ -167,7 +167,8 @@ def compile_spec(compile_config: dict[str, Any] | None) -> CompileSpec | None:
     if not compile_config:
         return None
     loss = compile_config.get("loss")
-    from_logits = isinstance(loss, dict) and bool((loss.get("config") or {}).get("from_logits"))
+    loss_config = loss.get("config") if isinstance(loss, dict) else None
+    from_logits = isinstance(loss_config, dict) and loss_config.get("from_logits") is True
     metrics = compile_config.get("metrics")
     if isinstance(metrics, dict):  # one list per output: only one output here
         metrics = [m for group in metrics.values() for m in _as_list(group)]

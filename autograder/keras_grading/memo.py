@@ -109,7 +109,18 @@ def training_arguments(compile_config: dict[str, Any] | None) -> dict[str, Any] 
         loss = loss.get("config")  # keras.losses.<function>, stored by its name
     if isinstance(optimizer, str):
         optimizer = optimizer.lower()
-    return {"optimizer": optimizer, "loss": loss}
+    return {"optimizer": _unnamed(optimizer), "loss": _unnamed(loss)}
+
+
+def _unnamed(obj: Any) -> Any:
+    """An optimizer or loss without its own name (Keras numbers them: ``adam_17``).
+
+    The name labels the object's variables and logs; it never enters the update
+    or the loss value.
+    """
+    if isinstance(obj, dict) and isinstance(obj.get("config"), dict):
+        return {**obj, "config": {k: v for k, v in obj["config"].items() if k != "name"}}
+    return obj
 
 
 def training_key(
