@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 
 from autograder.keras_grading.budget import MAX_STEP_FLOPS, estimate
-from autograder.keras_grading.compare import compare_compile, compare_models, show_layer
+from autograder.keras_grading.compare import (
+    compare_compile,
+    compare_models,
+    ignored_arguments,
+    show_layer,
+)
 from autograder.keras_grading.config import UnsafeModel, parse_model
 from autograder.keras_grading.data import digits_28x28, load_npz
 from autograder.keras_grading.describe import (
@@ -221,6 +226,14 @@ class TestCompare:
         assert compare_models(expected, got) == [
             "layer 2 (Dense): activation should be 'softmax', got 'relu'"
         ]
+
+    def test_an_ignored_argument_is_named(self, reference):
+        """a builder that keeps 10 outputs when asked for 5 ignores num_classes, nothing else"""
+        build = reference.build_dense_baseline
+        default, variant = describe_model(build()), describe_model(build((16, 16, 1), 64, 5))
+        kept_ten = describe_model(build((16, 16, 1), 64, 10))
+        assert ignored_arguments(default, variant, default, kept_ten) == ["num_classes"]
+        assert ignored_arguments(default, variant, default, variant) == []
 
     def test_compile_problems_are_explained(self):
         """missing compile, wrong loss and metrics passed as loss_weights each get a line"""

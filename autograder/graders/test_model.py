@@ -24,7 +24,12 @@ import pytest
 
 from autograder.feedback import FollowsFrom, Mismatch
 from autograder.grader_support import describe_call
-from autograder.keras_grading.compare import compare_compile, compare_models, side_by_side
+from autograder.keras_grading.compare import (
+    compare_compile,
+    compare_models,
+    ignored_arguments,
+    side_by_side,
+)
 from autograder.keras_grading.config import UnsafeModel
 from autograder.keras_grading.data import Dataset, digits_28x28, load_npz
 from autograder.keras_grading.describe import (
@@ -252,28 +257,6 @@ def test_learns(
     raise Mismatch(message, **fields)
 
 
-def _ignored_arguments(
-    ref_default: list[LayerSpec], ref_variant: list[LayerSpec],
-    got_default: list[LayerSpec], got_variant: list[LayerSpec],
-) -> list[str]:
-    """Arguments the student's builder evidently ignores (its layers stay where they change)."""
-    if [s.kind for s in got_default] != [s.kind for s in got_variant]:
-        return ["the layers themselves change with the arguments"]
-    ignored = []
-    if (got_default and ref_default[0].output_shape != ref_variant[0].output_shape
-            and got_default[0].output_shape == got_variant[0].output_shape):
-        ignored.append("input_shape")
-    units = [[s.units for s in specs if s.kind == "Dense"]
-             for specs in (ref_default, ref_variant, got_default, got_variant)]
-    (rd, rv, gd, gv) = units
-    if rd and gd and rd[-1] != rv[-1] and gd[-1] == gv[-1]:
-        ignored.append("num_classes")
-    hidden = [k for k in range(len(rd) - 1) if rd[k] != rv[k]]
-    if any(k < len(gd) - 1 and gd[k] == gv[k] for k in hidden):
-        ignored.append("hidden_units")
-    return ignored
-
-
 @pytest.mark.points(1)
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_other_arguments(student, submission_cache, reference, grader_cache, models, variant):
@@ -291,7 +274,7 @@ def test_other_arguments(student, submission_cache, reference, grader_cache, mod
         )
         if got_default is None or not _architecture_charged(default, got_default):
             raise
-        ignored = _ignored_arguments(list(default.layers), list(expected.layers),
+        ignored = ignored_arguments(list(default.layers), list(expected.layers),
                                      got_default, got)
         if ignored:
             failure.diff.insert(0, f"ignored: {', '.join(ignored)}")

@@ -13,6 +13,7 @@ depends on what a student sent.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import shutil
 import tempfile
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.keras_grading.budget import estimate
-from autograder.keras_grading.config import UnsafeModel, parse_model
+from autograder.keras_grading.config import ModelConfig, UnsafeModel, parse_model
 from autograder.keras_grading.data import Dataset
 from autograder.keras_grading.describe import LayerSpec
 from autograder.keras_grading.memo import (
@@ -84,11 +85,16 @@ class ModelLab:
     # ------------------------------------------------------------ describing
 
     def describe(self, config_json: str, input_shape: tuple[int, ...] | None) -> list[LayerSpec]:
-        """The model's layers as Keras builds them (raises UnsafeModel with the reason)."""
-        key = hashlib.sha256(f"{input_shape!r}\0{config_json}".encode()).hexdigest()
+        """The model's layers as Keras builds them (raises UnsafeModel with the reason).
+
+        Configs that differ only in layer names are described once per grader process.
+        """
+        model = parse_model(config_json)
+        canonical = json.dumps([model.canonical(), input_shape], sort_keys=True, default=str)
+        key = hashlib.sha256(canonical.encode()).hexdigest()
         found = self._described.get(key)
         if found is None:
-            found = self._describe(config_json, input_shape)
+            found = self._describe(model, config_json, input_shape)
             self._described[key] = found
             while len(self._described) > MAX_DESCRIBED:
                 self._described.popitem(last=False)
@@ -96,9 +102,11 @@ class ModelLab:
             raise UnsafeModel(found)
         return list(found)
 
-    def _describe(self, config_json: str, input_shape: tuple[int, ...] | None):
+    def _describe(
+        self, model: ModelConfig, config_json: str, input_shape: tuple[int, ...] | None
+    ) -> tuple[LayerSpec, ...] | str:
         try:
-            estimate(parse_model(config_json), input_shape)  # refused before anything is built
+            estimate(model, input_shape)  # refused before anything is built
         except UnsafeModel as exc:
             return str(exc)
         args = {"config_json": config_json, "input_shape": input_shape}
