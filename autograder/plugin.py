@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -26,6 +26,9 @@ from autograder.feedback import FollowsFrom, Mismatch
 from autograder.paths import PACKAGE_DIR
 from autograder.proxy import CallTimeout, Proxy, StudentError
 from autograder.results import TestOutcome
+
+if TYPE_CHECKING:
+    from autograder.keras_grading.lab import ModelLab
 
 GRADERS_DIR = PACKAGE_DIR / "graders"
 
@@ -48,7 +51,7 @@ class GraderState:
     cache: dict[str, Any] = field(default_factory=dict)
     # Rebuilds and trains student models in a trusted sandbox child, with the training
     # memo (autograder.keras_grading.lab.ModelLab); None where no model is graded.
-    models: Any = None
+    models: ModelLab | None = None
     # time.monotonic() after which no further hidden test starts for this submission.
     deadline: float | None = None
 
@@ -92,7 +95,7 @@ class GradingPlugin:
         return self._state.cache
 
     @pytest.fixture
-    def models(self) -> Any:
+    def models(self) -> ModelLab:
         """The grader's model lab: student models are built and trained only in its child."""
         if self._state.models is None:
             raise RuntimeError("no sandboxed model lab: student models are never built here")
