@@ -329,6 +329,14 @@ class TestBudget:
         with pytest.raises(UnsafeModel, match="too slow to train"):
             estimate(model)
 
+    def test_deeply_nested_config_is_refused_not_a_crash(self):
+        """a layer config nested thousands of levels deep is refused with a message"""
+        deep = '{"a": ' * 5000 + "1" + "}" * 5000
+        text = _tiny().to_json().replace('"kernel_constraint": null',
+                                         f'"kernel_constraint": {deep}')
+        with pytest.raises(UnsafeModel, match=r"nested|not valid JSON"):
+            parse_model(text)
+
     def test_too_many_layers_are_refused(self):
         """a stack of hundreds of cheap layers is refused before building"""
         model = keras.Sequential([keras.Input((4,)), *[keras.layers.ReLU() for _ in range(80)]])

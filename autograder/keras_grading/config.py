@@ -109,7 +109,10 @@ def parse_model(config_json: str) -> ModelConfig:
     if not isinstance(config, dict) or config.get("class_name") not in MODELS:
         raise UnsafeModel("build_* must return a keras.Sequential or keras.Model")
     config.pop("compile_config", None)  # read from the compile config sent beside it
-    check_object(config)
+    try:
+        check_object(config)
+    except RecursionError:
+        raise UnsafeModel("the model config is nested far too deeply") from None
     input_shape, layers = _flatten(config, depth=0)
     if len(layers) > MAX_LAYERS:
         raise UnsafeModel(f"the model has {len(layers)} layers; at most {MAX_LAYERS} are graded")

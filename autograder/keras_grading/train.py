@@ -88,6 +88,8 @@ def compile_arguments(arguments: dict[str, Any] | None) -> dict[str, Any]:
     optimizer, loss = copy.deepcopy(arguments["optimizer"]), copy.deepcopy(arguments["loss"])
     try:
         check_object([optimizer, loss], "compile", COMPILE_OBJECTS)
+    except RecursionError:
+        raise TrainingFailed("the compile settings are nested far too deeply") from None
     except UnsafeModel as exc:
         raise TrainingFailed(str(exc)) from exc
     if isinstance(optimizer, dict):
