@@ -14,7 +14,7 @@ from pathlib import Path
 
 import keras
 import pytest
-from grading_helpers import ModuleProxy
+from grading_helpers import ModuleProxy, reference_modules
 
 from autograder.keras_grading.budget import estimate
 from autograder.keras_grading.config import parse_model
@@ -23,7 +23,7 @@ from autograder.keras_grading.lab import ModelLab, ModelLimits
 from autograder.keras_grading.memo import training_arguments, training_key
 from autograder.keras_grading.train import EPOCHS, SEED, THRESHOLDS
 from autograder.modules import load_module_group
-from autograder.paths import PACKAGE_DIR, course
+from autograder.paths import PACKAGE_DIR
 from autograder.plugin import GraderState, GradingOptions, run_graders
 from autograder.sandbox.session import Zygote
 
@@ -62,9 +62,7 @@ def zygote() -> Iterator[Zygote]:
 
 @pytest.fixture(scope="module")
 def reference() -> dict[str, types.ModuleType]:
-    group = load_module_group(course().reference, ("model",))
-    assert not group.errors, group.errors
-    return group.modules
+    return reference_modules(("model",))
 
 
 @pytest.fixture(scope="module")

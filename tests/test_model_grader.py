@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from grading_helpers import ModuleProxy
+from grading_helpers import ModuleProxy, reference_modules
 
 from autograder.keras_grading.lab import ModelLab
 from autograder.modules import load_module_group
@@ -26,9 +26,7 @@ REFERENCE = (course().reference / "model.py").read_text()
 
 @pytest.fixture(scope="module")
 def reference() -> dict[str, types.ModuleType]:
-    group = load_module_group(course().reference, ("model",))
-    assert not group.errors, group.errors
-    return group.modules
+    return reference_modules(("model",))
 
 
 @pytest.fixture(scope="module")
