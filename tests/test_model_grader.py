@@ -198,6 +198,27 @@ def test_missing_softmax_costs_only_the_architecture_check(tmp_path, reference, 
         assert outcome.details["follows_from"] == "model.architecture[build_dense_baseline]"
 
 
+def test_logits_with_from_logits_loss_costs_only_the_architecture_check(
+    tmp_path, reference, shared_lab
+):
+    """a linear output layer with from_logits=True in the loss is one mistake: the layer
+    check charges it and the compile check follows from it"""
+    source = _mutant(
+        '            keras.layers.Dense(num_classes, activation="softmax"),\n'
+        '        ]\n    )\n    model.compile(\n'
+        '        optimizer="adam", loss="sparse_categorical_crossentropy"',
+        '            keras.layers.Dense(num_classes),\n        ]\n    )\n    model.compile(\n'
+        '        optimizer="adam", '
+        "loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+    )
+    outcomes = _grade(_submission(tmp_path, source), _state(reference, shared_lab, False))
+    assert [o.id for o in outcomes if o.score < o.max_score] == [
+        "model.architecture[build_mnist_cnn]"
+    ]
+    compiled = _follows(outcomes)["model.compile_settings[build_mnist_cnn]"]
+    assert "from_logits=True fits your output layer" in compiled.output
+
+
 def test_wrong_loss_is_charged_in_compile_only_with_a_hint(tmp_path, reference, shared_lab):
     """categorical cross-entropy costs the compile checks; the training crash it causes
     follows from them and explains the rank error"""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -197,13 +197,28 @@ def test_parameter_count(student, submission_cache, reference, grader_cache, mod
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_compile_settings(student, submission_cache, reference, grader_cache, builder):
+def test_compile_settings(student, submission_cache, reference, grader_cache, models, builder):
     """the model is compiled with Adam, sparse categorical cross-entropy and accuracy"""
     expected = _expected(reference, grader_cache, builder)
     data = _student_model(student, submission_cache, builder)
-    problems = compare_compile(expected.compile, compile_spec(data.compile_config))
-    if problems:
-        raise Mismatch(f"The compile settings of {builder} differ", diff=problems)
+    got = compile_spec(data.compile_config)
+    problems = compare_compile(expected.compile, got)
+    if not problems:
+        return
+    message = f"The compile settings of {builder} differ"
+    if got is not None and got.from_logits and not compare_compile(
+        expected.compile, replace(got, from_logits=expected.compile.from_logits)
+    ):
+        # from_logits=True is right for a model whose last layer has no softmax: that
+        # layer is the one mistake, and the layer check charges it.
+        try:
+            layers = _student_layers(data, models, builder, expected)
+        except Mismatch:
+            layers = []
+        if layers and layers[-1].activation in (None, "linear"):
+            raise _follows("architecture", builder, f"{message}: from_logits=True fits "
+                           "your output layer, which has no softmax", diff=problems)
+    raise Mismatch(message, diff=problems)
 
 
 def _dataset(options, grader_cache: dict[str, Any]) -> tuple[Dataset, bool]:
