@@ -16,6 +16,7 @@ from typing import Any
 
 from autograder.keras_grading.budget import MAX_ACTIVATION_SIZE, estimate
 from autograder.keras_grading.config import UnsafeModel, parse_model
+from autograder.proxy import KerasModelData
 
 ACTIVATION_LAYERS = frozenset({"Activation", "ReLU", "Softmax"})
 
@@ -138,8 +139,14 @@ def fold_activations(specs: list[LayerSpec]) -> list[LayerSpec]:
     return folded
 
 
-def describe(config_json: str, input_shape: tuple[int, ...] | None = None) -> list[LayerSpec]:
-    """The layers of a student's model, rebuilt in safe mode (raises UnsafeModel)."""
+def describe(
+    model: str | KerasModelData, input_shape: tuple[int, ...] | None = None
+) -> list[LayerSpec]:
+    """The layers of a model given as its JSON config, rebuilt in safe mode (raises UnsafeModel).
+
+    Only the model child (and a student's own self-check) calls this: it builds the model.
+    """
+    config_json = model.config_json if isinstance(model, KerasModelData) else model
     return describe_model(rebuild(config_json, input_shape))
 
 
