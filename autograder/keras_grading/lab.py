@@ -68,7 +68,7 @@ class ModelLab:
         cpu = int(max(limits.training_seconds, limits.describe_seconds) * 2) + 1
         self.sandbox = replace(
             sandbox or SandboxConfig(),
-            call_timeout=limits.training_seconds,
+            call_timeout=max(limits.training_seconds, limits.describe_seconds),
             cpu_seconds_per_call=cpu,
             memory_mb=limits.memory_mb,
             # The child outlives one submission; it is replaced every tasks_per_child tasks.

@@ -224,7 +224,8 @@ def _task(
     from autograder.keras_grading import tasks  # preloaded by the zygote
 
     try:
-        value = tasks.run(str(header.get("task")), decode(header.get("args"), arrays))
+        (args,) = decode(header["args"], arrays)
+        value = tasks.run(str(header["function"]), args)
         out: dict[str, np.ndarray] = {}
         return {"status": "ok", "value": encode(value, out)}, out
     except BaseException as exc:

@@ -23,6 +23,8 @@ from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kil
 from autograder.sandbox.limits import CPU_LIMIT_EXIT
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
 
+# The module name of a trusted request (never a Python identifier, so never student code).
+TASK_MODULE = "$task"
 CHILD_START_SECONDS = 30.0
 KILL_WAIT_SECONDS = 3.0
 
@@ -98,6 +100,8 @@ class Session:
 
     def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``module.function(*args, **kwargs)`` in the child; return plain data."""
+        if self.trusted != (module == TASK_MODULE):
+            raise ValueError("a trusted session serves tasks only, and only it serves them")
         self.last_output = ""
         if time.monotonic() >= self.deadline:
             raise CallTimeout("submission time limit reached")
@@ -107,50 +111,35 @@ class Session:
                 f"{function} was not run again: it did not finish within {spent:.3g} s "
                 "on an earlier case"
             )
-        if self.trusted:
-            raise ValueError("a trusted session runs no student code")
-        limit = max(0.0, min(self.config.call_timeout, self.deadline - time.monotonic()))
-        fields = {"module": module, "function": function,
-                  "args": list(args), "kwargs": kwargs}
-        return self._request(fields, function, limit, f"{module}.{function}")
-
-    def task(self, name: str, args: dict[str, Any], timeout: float) -> Any:
-        """Run the grader's task ``name`` in the trusted child; the child is killed at ``timeout``.
-
-        Raises:
-            CallTimeout: past ``timeout`` seconds of wall-clock or the CPU limit.
-            ChildCrashed: the child died (memory limit, signal).
-            BadReturn, StudentRaised: the task failed or its reply was not plain data.
-        """
-        if not self.trusted:
-            raise ValueError("tasks run only in a trusted session")
-        return self._request({"task": name, "args": args}, name, max(0.0, timeout), None)
-
-    def _request(
-        self, fields: dict[str, Any], function: str, limit: float, label: str | None
-    ) -> Any:
         if self._child is None:
             self._child = self._start()
         child = self._child
         arrays: dict[str, np.ndarray] = {}
         self._calls += 1
-        encoded = {k: encode(v, arrays) if k in ("args", "kwargs") else v
-                   for k, v in fields.items()}
-        request = pack({"id": self._calls, **encoded}, arrays)
+        request = pack(
+            {
+                "id": self._calls,
+                "module": module,
+                "function": function,
+                "args": encode(list(args), arrays),
+                "kwargs": encode(kwargs, arrays),
+            },
+            arrays,
+        )
+        limit = max(0.0, min(self.config.call_timeout, self.deadline - time.monotonic()))
         capture = OutputCapture(self.config.output_bytes)
         try:
             reply, reply_arrays = self._exchange(child, request, capture, limit)
         except TimeoutError as exc:
             self._finish(child, capture)
-            if label is not None:
-                self._timed_out[label] = limit
+            self._timed_out[f"{module}.{function}"] = limit
             raise CallTimeout(f"{function} did not finish within {limit:.3g} s",
                               self.last_output) from exc
         except _Ended as ended:
             self._finish(child, capture)
             error = _exit_error(function, ended.frame, self.config, self.last_output)
-            if isinstance(error, CallTimeout) and label is not None:  # its CPU time ran out
-                self._timed_out[label] = self.config.cpu_seconds_per_call
+            if isinstance(error, CallTimeout):  # its CPU time ran out
+                self._timed_out[f"{module}.{function}"] = self.config.cpu_seconds_per_call
             raise error from None
         except (OSError, EOFError) as exc:
             self._finish(child, capture)
@@ -162,6 +151,22 @@ class Session:
                             self.last_output) from exc
         self.last_output = capture.text()
         return self._result(reply, reply_arrays)
+
+    def task(self, name: str, args: dict[str, Any], timeout: float) -> Any:
+        """Run the grader's task ``name`` in the trusted child; the child is killed at ``timeout``.
+
+        Raises:
+            CallTimeout: past ``timeout`` seconds of wall-clock, or the CPU limit.
+            ChildCrashed: the child died (memory limit, signal).
+            BadReturn, StudentRaised: the task failed or its reply was not plain data.
+        """
+        if not self.trusted:
+            raise ValueError("tasks run only in a trusted session")
+        # Each task has its own deadline (call() kills the child once it passes) and a
+        # task that timed out before may run again: the next one is another model.
+        self.deadline = time.monotonic() + max(0.0, timeout)
+        self._timed_out.clear()
+        return self.call(TASK_MODULE, name, args)
 
     def _start(self) -> _Child:
         cpu = max(1, int(self.config.cpu_seconds_per_call))
