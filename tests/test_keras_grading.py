@@ -301,6 +301,33 @@ class TestBudget:
         assert list(found.shapes) == [tuple(layer.output.shape[1:]) for layer in model.layers]
         assert 0 < found.step_flops < MAX_STEP_FLOPS / 10
 
+    @pytest.mark.parametrize("form", ["sequential", "functional", "nested"])
+    def test_estimate_matches_keras_on_varied_layers(self, form):
+        """strides, dilation, same padding, Reshape, BatchNormalization, Dense on images:
+        shapes and weights from the config equal Keras's, in every form"""
+        L = keras.layers
+        layers = [
+            L.Rescaling(1 / 255.0), L.Conv2D(8, (3, 5), strides=(2, 1), padding="same"),
+            L.BatchNormalization(axis=3), L.AveragePooling2D(3, strides=2, padding="same"),
+            L.Conv2D(4, 3, dilation_rate=2, use_bias=False), L.SpatialDropout2D(0.1),
+            L.Reshape((-1, 4)), L.Dense(7), L.Flatten(), L.Dropout(0.2), L.Dense(3),
+            L.Softmax(),
+        ]
+        flat = keras.Sequential([keras.Input((28, 28, 1)), *layers])
+        if form == "functional":
+            inputs = x = keras.Input((28, 28, 1))
+            for layer in layers:
+                x = type(layer).from_config(layer.get_config())(x)
+            model = keras.Model(inputs, x)
+        elif form == "nested":
+            inner = keras.Sequential([type(la).from_config(la.get_config()) for la in layers])
+            model = keras.Sequential([keras.Input((28, 28, 1)), inner])
+        else:
+            model = flat
+        found = estimate(parse_model(model.to_json()))
+        assert found.params == flat.count_params()
+        assert list(found.shapes) == [tuple(layer.output.shape[1:]) for layer in flat.layers]
+
     def test_nested_models_are_flattened_and_counted(self):
         """a Sequential inside a Sequential is described as the flat stack it computes"""
         inner = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten()])
