@@ -14,6 +14,7 @@ decide another submission's score or a later run's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -149,6 +150,7 @@ def training_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@functools.cache
 def _keras_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
