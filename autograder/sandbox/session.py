@@ -22,6 +22,7 @@ from autograder.sandbox.child import BASE_UID, ChildSpec
 from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kill_user, read_output
 from autograder.sandbox.limits import CPU_LIMIT_EXIT
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
+from autograder.sandbox.scratch import sweep_user
 
 # The module name of a trusted request (never a Python identifier, so never student code).
 TASK_MODULE = "$task"
@@ -38,6 +39,8 @@ class SandboxConfig:
     cpu_seconds_per_call: int = 10
     memory_mb: int = 2048
     file_size_mb: int = 16
+    # The child's only writable place: a tmpfs of this size inside its own namespace.
+    scratch_mb: int = 64
     max_processes: int = 64
     output_bytes: int = 16384
     # What the grader decodes from the child: one reply, and all replies of a submission.
@@ -54,9 +57,11 @@ class Zygote(ZygoteProcess):
     def spawn(
         self, scratch: Path, config: SandboxConfig, slot: int = 0, *, trusted: bool = False
     ) -> Session:
-        """A session running student code from ``scratch`` under ``config``.
+        """A session running the sources in ``scratch`` under ``config``.
 
-        With ``trusted`` the child holds no student code and serves only
+        Under full isolation the child works on its own copy of them, in a tmpfs
+        of ``config.scratch_mb``; it never writes to ``scratch`` itself. With
+        ``trusted`` the child holds no student code and serves only
         :meth:`Session.task` (the grader's own work on student data, such as
         training a model from its config), under the same walls and limits.
         """
@@ -187,6 +192,7 @@ class Session:
         spec = ChildSpec(
             scratch=str(self.scratch),
             hidden_paths=tuple(str(p) for p in self.config.hidden_paths),
+            scratch_mb=self.config.scratch_mb,
             memory_mb=self.config.memory_mb,
             file_size_mb=self.config.file_size_mb,
             max_processes=self.config.max_processes,
@@ -292,6 +298,9 @@ class Session:
         if self._child is not None:
             self._kill(self._child)
             self._child = None
+        if self.isolation != "full":  # the child shared the host's /tmp and IPC
+            kill_user(BASE_UID + self.slot)
+            sweep_user(BASE_UID + self.slot, keep=self.scratch)
 
     def __enter__(self) -> Session:
         return self

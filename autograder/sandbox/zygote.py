@@ -33,9 +33,12 @@ def preload() -> None:
 
     import encodings.cp437  # noqa: F401  (np.load of an npz reads zip names with it)
 
-    # Served by trusted model children, which must not import after hiding either.
+    # Served by trusted model children, which must not import after the walls are up.
     import autograder.keras_grading.tasks
-    import autograder.sandbox.child  # noqa: F401  (a child must not import after hiding)
+    import autograder.sandbox.child  # noqa: F401  (one import for every child)
+    from autograder.sandbox.rootfs import import_roots
+
+    import_roots()  # once here, not in every child
 
 
 def serve(control: socket.socket) -> None:
