@@ -66,7 +66,8 @@ def train(
     import keras
 
     try:
-        accuracy = _train(config_json, arguments, data, seed, epochs)
+        model = _build(config_json, arguments, tuple(data[0].shape[1:]), seed)
+        accuracy = _fit(model, data, epochs)
     except TrainingFailed as exc:
         return {"status": "failed", "accuracy": 0.0, "error": str(exc), "hint": exc.hint}
     finally:
@@ -115,34 +116,37 @@ def compile_arguments(arguments: dict[str, Any] | None) -> dict[str, Any]:
         raise TrainingFailed(f"the compile settings could not be used ({exc})") from exc
 
 
-def _train(
-    config_json: str,
-    arguments: dict[str, Any] | None,
-    data: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    seed: int,
-    epochs: int,
-) -> float:
+def _build(config_json: str, arguments: dict[str, Any] | None, shape: tuple, seed: int) -> Any:
+    """The rebuilt, compiled model, its weights drawn from ``seed``."""
     import keras
 
-    x_train, y_train, x_test, y_test = data
     keras.utils.set_random_seed(seed)  # before rebuilding: initial weights are drawn then
     try:
-        model = rebuild(config_json, tuple(x_train.shape[1:]))
+        model = rebuild(config_json, shape)
     except UnsafeModel as exc:
         raise TrainingFailed(str(exc)) from exc
-    if tuple(model.input_shape[1:]) != tuple(x_train.shape[1:]):
+    if tuple(model.input_shape[1:]) != shape:
         raise TrainingFailed(
             f"the model takes inputs of shape {tuple(model.input_shape[1:])}, "
-            f"the training images have shape {tuple(x_train.shape[1:])}"
+            f"the training images have shape {shape}"
         )
     try:
         model.compile(**compile_arguments(arguments))
+    except TrainingFailed:
+        raise
+    except Exception as exc:
+        raise TrainingFailed(f"the model could not be compiled ({str(exc)[:200]})") from exc
+    return model
+
+
+def _fit(model: Any, data: tuple[np.ndarray, ...], epochs: int) -> float:
+    """Held-out accuracy after ``epochs`` epochs of training."""
+    x_train, y_train, x_test, y_test = data
+    try:
         history = model.fit(
             x_train, y_train, epochs=epochs, batch_size=BATCH_SIZE, verbose=0
         )
         scores = _predict(model, x_test)
-    except TrainingFailed:
-        raise
     except Exception as exc:
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         message = f"training stopped with {type(exc).__name__}: {first}"
