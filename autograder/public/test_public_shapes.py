@@ -46,8 +46,8 @@ def test_conv_output_shape(student):
     )
 
 
-def test_pool_and_flatten(student):
-    """pooling (13, 13, 32) by 2 gives (6, 6, 32), which flattens to 1152"""
+def test_pool_output_shape(student):
+    """pooling (13, 13, 32) by 2 gives (6, 6, 32): the odd leftover row and column are dropped"""
     shape = as_shape(
         student.call("shapes", "pool_output_shape", (13, 13, 32), 2), name="pool_output_shape"
     )
@@ -61,6 +61,10 @@ def test_pool_and_flatten(student):
             expected=(6, 6, 32),
         ),
     )
+
+
+def test_flatten_size(student):
+    """(6, 6, 32) flattens to 1152 values"""
     size = as_int(student.call("shapes", "flatten_size", (6, 6, 32)), name="flatten_size")
     expect_equal(size, 1152, what="flatten_size", case="flatten_size((6, 6, 32))")
 
