@@ -73,7 +73,7 @@ def check(name: str, namespace: Mapping[str, Any] | None = None) -> CheckView:
         close = difflib.get_close_matches(str(name), [*functions, *exercises], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"no exercise or function is called {name!r}{hint}")
-    return _run(f"check({name!r})", cases, namespace)
+    return _run(f'check("{name}")', cases, namespace)
 
 
 def check_all(namespace: Mapping[str, Any] | None = None) -> CheckView:
