@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -20,8 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from autograder.bulk import RunSummary
-from autograder.check import CheckReport
+if TYPE_CHECKING:  # annotations only: `convgrade check` must not import the grading engine
+    from autograder.bulk import RunSummary
+    from autograder.check import CheckReport
 
 
 @dataclass

@@ -5,13 +5,13 @@ a forgotten bias or an integer result fails here as it would in grading.
 """
 
 import numpy as np
-import pytest
 
 from autograder.feedback import as_array, as_float, expect_close
 from autograder.grader_support import describe_call, expect_value_error
 from autograder.misconceptions import diagnose
+from autograder.student.marks import mark
 
-pytestmark = [pytest.mark.exercise("convolution"), pytest.mark.points(1)]
+pytestmark = [mark.exercise("convolution"), mark.points(1)]
 # A 3x3 image and a 2x2 kernel that is not symmetric: flipping it changes every answer.
 IMAGE = np.array([[1.5, 0.0, 2.0], [0.5, 1.0, -1.0], [2.0, 0.5, 0.0]])
 KERNEL = np.array([[0.5, 0.0], [1.0, -1.0]])
@@ -28,7 +28,7 @@ def test_zero_pad_values(student):
     expect_close(got, expected, what="zero_pad", case=describe_call("zero_pad", X, 2))
 
 
-@pytest.mark.parametrize("b", [0.25, np.full((1, 1, 1), 0.25)], ids=["scalar-b", "b-1x1x1"])
+@mark.parametrize("b", [0.25, np.full((1, 1, 1), 0.25)], ids=["scalar-b", "b-1x1x1"])
 def test_conv_single_step_asymmetric(student, b):
     """conv_single_step multiplies element by element, sums and adds b: 4.375 + 0.25 = 4.625"""
     got = as_float(
@@ -128,7 +128,7 @@ def test_apply_filter_no_flip(student):
     )
 
 
-@pytest.mark.parametrize(
+@mark.parametrize(
     ("size", "kernel", "value"), [(3, 2, 4.0), (28, 3, 9.0)], ids=["3x3-2x2", "28x28-3x3"]
 )
 def test_apply_filter_ones(student, size, kernel, value):

@@ -1,15 +1,14 @@
 """Public checks for shapes.py on small worked cases."""
 
-import pytest
-
 from autograder.feedback import as_int, as_shape, expect_equal
 from autograder.grader_support import expect_value_error
 from autograder.misconceptions import diagnose
+from autograder.student.marks import mark
 
-pytestmark = [pytest.mark.exercise("shapes"), pytest.mark.points(1)]
+pytestmark = [mark.exercise("shapes"), mark.points(1)]
 
 
-@pytest.mark.parametrize(
+@mark.parametrize(
     ("args", "expected"),
     [((32, 3), 30), ((15, 3), 13), ((20, 4, 2, "same"), 10)],
     ids=["32-3", "15-3", "20-4-s2-same"],

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograder.failures import describe_failure
 from autograder.loading import EXPECTED_FUNCTIONS
-from autograder.plugin import _describe_failure
 from autograder.proxy import MissingCode, Proxy, StudentError, StudentRaised
 from autograder.results import TestOutcome
 
@@ -128,7 +128,7 @@ def run_cases(proxy: Proxy, cases: Sequence[PublicCase]) -> list[TestOutcome]:
                     settled[case.function] = exc
         if error is not None:
             outcome.status = "failed"
-            _describe_failure(outcome, error)
+            describe_failure(outcome, error)
             outcome.details["function"] = case.function
             if isinstance(error, StudentRaised) and error.exc_type == UNSTARTED:
                 outcome.details["not_started"] = True
