@@ -19,6 +19,7 @@ from autograder.paths import PACKAGE_DIR, STUDENT_MODULES
 from autograder.results import EXERCISES, TestOutcome
 from autograder.sandbox.local import LocalProxy
 from autograder.source_scan import started
+from autograder.student.answers import answer_forms, find_questions
 from autograder.student.runner import run_public
 
 PUBLIC_DIR = PACKAGE_DIR / "public"
@@ -76,6 +77,19 @@ def run_check(path: Path, include_model: bool | None = None) -> CheckReport:
         rows.setdefault(outcome.exercise, CheckRow(outcome.exercise)).outcomes.append(outcome)
     return CheckReport(
         rows=list(rows.values()),
-        errors=list(submission.errors),
+        errors=[*submission.errors, *answer_problems(submission.answers, path)],
         warnings=list(submission.warnings),
     )
+
+
+def answer_problems(answers: dict[str, object], path: Path) -> list[str]:
+    """Quiz answers the grader could not read, or that match no question (form only)."""
+    if not answers:
+        return []
+    questions = find_questions(path if path.is_dir() else path.parent)
+    if questions is None:
+        return []
+    view = answer_forms(answers, questions)
+    return [f"quiz answer {e}" for e in view.errors] + [
+        f"quiz answer {row.id}: {row.message}" for row in view.rows if row.state == "unreadable"
+    ]

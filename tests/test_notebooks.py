@@ -231,6 +231,8 @@ def test_untouched_assignment_says_not_started_quickly_without_tensorflow(bundle
     assert len(checks) == 15 and all("not started yet" in out for out in checks.values()), checks
     seconds = [float(s) for out in checks.values() for s in re.findall(r"\(([\d.]+) s\)", out)]
     assert len(seconds) == 15 and max(seconds) < 0.5
+    rich = [c for c in done.cells if c.source.startswith("check(")]
+    assert all("text/html" in c.outputs[0]["data"] for c in rich), "Jupyter gets the rich display"
     answers = next(_text(c) for c in done.cells if c.source == "check_answers()")
     assert "0 of" in answers and "no answer yet" in answers
     assert _text(done.cells[-1]).strip() == "tensorflow imported: False"

@@ -11,7 +11,7 @@ from autograder.grader_support import describe_call, expect_value_error
 from autograder.misconceptions import diagnose
 from autograder.student.marks import mark
 
-pytestmark = [mark.exercise("convolution"), mark.points(1)]
+pytestmark = [mark.exercise("convolution"), mark.points(0)]
 # A 3x3 image and a 2x2 kernel that is not symmetric: flipping it changes every answer.
 IMAGE = np.array([[1.5, 0.0, 2.0], [0.5, 1.0, -1.0], [2.0, 0.5, 0.0]])
 KERNEL = np.array([[0.5, 0.0], [1.0, -1.0]])

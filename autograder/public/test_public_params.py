@@ -4,7 +4,7 @@ from autograder.feedback import Mismatch, as_int, as_summary, expect_equal
 from autograder.misconceptions import HINTS, diagnose
 from autograder.student.marks import mark
 
-pytestmark = [mark.exercise("params"), mark.points(1)]
+pytestmark = [mark.exercise("params"), mark.points(0)]
 
 
 def test_dense_params(student):

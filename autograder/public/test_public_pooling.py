@@ -7,7 +7,7 @@ from autograder.grader_support import describe_call, expect_value_error
 from autograder.misconceptions import diagnose
 from autograder.student.marks import mark
 
-pytestmark = [mark.exercise("pooling"), mark.points(1)]
+pytestmark = [mark.exercise("pooling"), mark.points(0)]
 GRID = np.arange(16).reshape(1, 4, 4, 1) * 0.5  # 0, 0.5,..., 7.5, row by row
 MAX_2X2 = np.array([2.5, 3.5, 6.5, 7.5]).reshape(1, 2, 2, 1)
 AVERAGE_2X2 = np.array([1.25, 2.25, 5.25, 6.25]).reshape(1, 2, 2, 1)

@@ -5,7 +5,7 @@ from autograder.grader_support import expect_value_error
 from autograder.misconceptions import diagnose
 from autograder.student.marks import mark
 
-pytestmark = [mark.exercise("shapes"), mark.points(1)]
+pytestmark = [mark.exercise("shapes"), mark.points(0)]
 
 
 @mark.parametrize(
