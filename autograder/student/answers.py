@@ -46,13 +46,14 @@ def answer_forms(answers: object, questions: list[Question]) -> AnswersView:
             close = difflib.get_close_matches(str(name), ids, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(f"{qa.display(name)!r} matches no question{hint}")
-    return AnswersView([_form(q, answers.get(q.id)) for q in questions], errors)
+    forms = {q.kind: FORMATS[q.kind] for q in questions}
+    return AnswersView([_form(q, answers.get(q.id)) for q in questions], errors, forms)
 
 
 def _form(question: Question, value: object) -> AnswerRow:
     accepted = FORMATS[question.kind]
     if qa.is_blank(value):
-        return AnswerRow(question.id, "blank", f"no answer yet (expected: {accepted})")
+        return AnswerRow(question.id, "blank", "no answer yet")
     try:
         read = qa.canonical(question, value)
     except qa.Malformed as exc:

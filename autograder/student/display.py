@@ -42,7 +42,8 @@ class FunctionRow:
     def summary(self) -> str:
         passed = sum(o.status == "passed" for o in self.outcomes)
         return {
-            "passed": f"all {len(self.outcomes)} public cases pass",
+            "passed": f"all {len(self.outcomes)} public cases pass"
+            if len(self.outcomes) > 1 else "its public case passes",
             "not started": "not started yet (it still raises NotImplementedError)",
             "missing": f"{self.function} is not defined yet: run the cell that defines it",
         }.get(self.state, f"{passed} of {len(self.outcomes)} public cases pass")
@@ -76,12 +77,11 @@ class CheckView:
             lines.append(f"{mark:<4}  {row.function}: {row.summary}")
             if row.state != "failed":
                 continue
-            for outcome in row.outcomes:
-                if outcome.status == "passed":
-                    continue
-                lines.append(f"      x {outcome.name}")
-                lines += [f"        {line}" for line in outcome.output.splitlines()]
-                lines += [f"        {line}" for line in _layer_lines(outcome)]
+            first, *others = [o for o in row.outcomes if o.status != "passed"]
+            lines.append(f"      x {first.name}")
+            lines += [f"        {line}" for line in first.output.splitlines()]
+            lines += [f"        {line}" for line in _layer_lines(first)]
+            lines += [f"      x {o.name}: {_brief(o)}" for o in others]
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -97,15 +97,22 @@ class CheckView:
             parts.append(f"<tr><td class='{css}'>{mark}</td><td><code>{escape(row.function)}"
                          f"</code></td><td>{escape(row.summary)}</td></tr>")
             if row.state == "failed":
-                parts += [_case_html(o) for o in row.outcomes]
+                first, *others = [o for o in row.outcomes if o.status != "passed"]
+                parts.append(_case_html(first))
+                parts += [f"<tr><td></td><td class='bad'>&#10007;</td><td>{escape(o.name)}: "
+                          f"{escape(_brief(o))}</td></tr>" for o in others]
         parts.append("</table></div>")
         return "".join(parts)
 
 
+def _brief(outcome: TestOutcome) -> str:
+    """One line for a further failing case: its first line of feedback and its mistake."""
+    first = outcome.output.splitlines()[0] if outcome.output else "failed"
+    code = outcome.details.get("misconception")
+    return f"{first} ({code})" if code else first
+
+
 def _case_html(outcome: TestOutcome) -> str:
-    if outcome.status == "passed":
-        return (f"<tr><td></td><td class='ok'>&#10003;</td>"
-                f"<td>{escape(outcome.name)}</td></tr>")
     details = outcome.details
     hint = details.get("hint")
     body = [f"<b>{escape(outcome.name)}</b>"]
@@ -156,6 +163,7 @@ class AnswersView:
 
     rows: list[AnswerRow]
     errors: list[str] = field(default_factory=list)
+    forms: dict[str, str] = field(default_factory=dict)  # question kind -> accepted form
 
     @property
     def passed(self) -> bool:
@@ -166,11 +174,21 @@ class AnswersView:
         return (f"quiz answers: {ready} of {len(self.rows)} readable "
                 "(this checks the form of each answer, not whether it is right)")
 
+    def _shown(self) -> list[AnswerRow]:
+        """Answered questions one by one; the unanswered ones in one row."""
+        rows = [r for r in self.rows if r.state != "blank"]
+        blank = [r.id for r in self.rows if r.state == "blank"]
+        if blank:
+            rows.append(AnswerRow(f"{len(blank)} questions", "blank",
+                                  "no answer yet: " + ", ".join(blank)))
+        return rows
+
     def __str__(self) -> str:
         lines = [self._counts(), *(f"error: {e}" for e in self.errors)]
-        for row in self.rows:
+        for row in self._shown():
             mark = {"ok": "ok", "blank": "--"}.get(row.state, "FAIL")
             lines.append(f"{mark:<4}  {row.id}: {row.message}")
+        lines.append("accepted forms: " + "; ".join(f"{k}: {v}" for k, v in self.forms.items()))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -179,11 +197,13 @@ class AnswersView:
         parts = [_STYLE, f"<div class='cg'><b>{escape(self._counts())}</b>"]
         parts += [f"<div class='bad'>error: {escape(e)}</div>" for e in self.errors]
         parts.append("<table>")
-        for row in self.rows:
+        for row in self._shown():
             css = {"ok": "ok", "blank": "todo"}.get(row.state, "bad")
             parts.append(f"<tr><td class='{css}'>{escape(row.state)}</td><td><code>"
                          f"{escape(row.id)}</code></td><td>{escape(row.message)}</td></tr>")
-        return "".join(parts) + "</table></div>"
+        parts.append("</table><small>Accepted forms: ")
+        parts.append("; ".join(f"<i>{escape(k)}</i>: {escape(v)}" for k, v in self.forms.items()))
+        return "".join(parts) + "</small></div>"
 
 
 @dataclass
