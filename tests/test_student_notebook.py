@@ -162,9 +162,9 @@ def test_submit_writes_the_saved_notebook_and_says_where_each_function_comes_fro
     assert view.zip_path == str(tmp_path / "submission.zip")
     with zipfile.ZipFile(view.zip_path) as archive:
         assert json.loads(archive.read("MANIFEST.json"))["files"].keys() == {"assignment.ipynb"}
-    sources = {function: (where, state) for function, where, state in view.sources}
-    assert sources["flatten_size"] == ("assignment.ipynb", "implemented")
-    assert sources["conv_forward"] == ("-", "missing")
+    sources = dict(line.split(": ", 1) for line in view.sources)
+    assert "flatten_size from assignment.ipynb" in sources["shapes"]
+    assert "conv_forward from nowhere (missing)" in sources["convolution"]
     assert "wrote" in str(view) and "graded from" in view._repr_html_()
 
 

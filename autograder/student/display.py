@@ -211,7 +211,7 @@ class SubmitView:
     """The result of ``submit(...)``: the zip written (if any) and what the grader will see."""
 
     zip_path: str | None
-    sources: list[tuple[str, str, str]] = field(default_factory=list)  # function, file, state
+    sources: list[str] = field(default_factory=list)  # per exercise: each function's file
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -226,7 +226,7 @@ class SubmitView:
         lines += [f"warning: {w}" for w in self.warnings]
         if self.sources:
             lines.append("graded from:")
-            lines += [f"  {fn:<22} {where:<20} {state}" for fn, where, state in self.sources]
+            lines += [f"  {line}" for line in self.sources]
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -237,8 +237,7 @@ class SubmitView:
         parts += [f"<div class='bad'>problem: {escape(p)}</div>" for p in self.problems]
         parts += [f"<div class='todo'>warning: {escape(w)}</div>" for w in self.warnings]
         if self.sources:
-            parts.append("<table><tr><th>function</th><th>graded from</th><th></th></tr>")
-            parts += [f"<tr><td><code>{escape(fn)}</code></td><td>{escape(where)}</td>"
-                      f"<td>{escape(state)}</td></tr>" for fn, where, state in self.sources]
-            parts.append("</table>")
+            parts.append("<div>graded from:</div><ul>")
+            parts += [f"<li>{escape(line)}</li>" for line in self.sources]
+            parts.append("</ul>")
         return "".join(parts) + "</div>"

@@ -70,22 +70,24 @@ def _plain(answers: dict[Any, Any]) -> str:
     return repr(sorted(answers.items(), key=repr))
 
 
-def graded_from(report: SubmitReport) -> list[tuple[str, str, str]]:
-    """``(function, file, state)`` for every exercise function in the written zip."""
+def graded_from(report: SubmitReport) -> list[str]:
+    """One line per exercise: which file of the written zip each function is graded from."""
     listed = getattr(report, "sources", None)
     if listed:  # the submit step names the files itself
-        return [tuple(row) for row in listed]
+        return [str(line) for line in listed]
     submission = load_submission(report.path)
-    notebooks = [name for name in report.files if name.endswith(".ipynb")]
-    rows = []
+    notebooks = ", ".join(name for name in report.files if name.endswith(".ipynb"))
+    lines = []
     for module, functions in EXPECTED_FUNCTIONS.items():
         text = submission.files.get(f"{module}.py")
-        where = f"{module}.py" if f"{module}.py" in report.files else ", ".join(notebooks)
+        where = f"{module}.py" if f"{module}.py" in report.files else notebooks
         defined, stubs = definitions(text) if text is not None else (None, set())
+        parts = []
         for function in functions:
             if defined is None or function not in defined:
-                rows.append((function, "-", "missing"))
+                parts.append(f"{function} from nowhere (missing)")
             else:
-                state = "not started" if function in stubs else "implemented"
-                rows.append((function, where or "-", state))
-    return rows
+                state = " (not started)" if function in stubs else ""
+                parts.append(f"{function} from {where}{state}")
+        lines.append(f"{module}: " + "; ".join(parts))
+    return lines
