@@ -26,11 +26,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from autograder.student import lazy_keras
+from autograder.student import HELPER_CALLS, lazy_keras
 from autograder.student.display import AnswersView, CheckView, SubmitView
 from autograder.student.namespace import NamespaceProxy, kernel_namespace
 
-__all__ = ["check", "check_all", "check_answers", "submit"]
+__all__ = sorted(HELPER_CALLS)
 
 _ipython = sys.modules.get("IPython")
 if _ipython is not None and _ipython.get_ipython() is not None:
