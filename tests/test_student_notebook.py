@@ -163,8 +163,8 @@ def test_submit_writes_the_saved_notebook_and_says_where_each_function_comes_fro
     with zipfile.ZipFile(view.zip_path) as archive:
         assert json.loads(archive.read("MANIFEST.json"))["files"].keys() == {"assignment.ipynb"}
     sources = dict(line.split(": ", 1) for line in view.sources)
-    assert "flatten_size from assignment.ipynb" in sources["shapes"]
-    assert "conv_forward from nowhere (missing)" in sources["convolution"]
+    assert "flatten_size" in sources["shapes"] and "assignment.ipynb" in sources["shapes"]
+    assert "conv_forward" in sources["convolution"] and "missing" in sources["convolution"]
     assert "wrote" in str(view) and "graded from" in view._repr_html_()
 
 
