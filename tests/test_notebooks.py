@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import autograder
 from autograder.authoring.generate import generate
 from autograder.authoring.notebooks import (
     HELPER,
@@ -144,6 +146,7 @@ def test_assignment_without_questions_has_no_quiz(stubs):
     nbformat.validate(nb)
     assert not any("QUIZ_ANSWERS" in cell.source for cell in nb.cells)
     assert nb.cells[-1].cell_type == "code" and nb.cells[-1].source == 'submit("assignment.ipynb")'
+    assert nb.cells[-3].source == "check_all()"
 
 
 def test_first_code_cell_imports_the_helper_and_grading_ignores_the_checks(files):
@@ -166,15 +169,20 @@ def bundle(tmp_path) -> Path:
     return tmp_path
 
 
-def _execute(nb: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:
-    """Save ``nb`` at ``path`` (as a student would) and run every cell in a fresh kernel."""
+def _execute(nb: nbformat.NotebookNode, path: Path, save: bool = True) -> nbformat.NotebookNode:
+    """Save ``nb`` at ``path`` (as a student would) and run every cell in a fresh kernel there."""
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    nbformat.write(nb, path)
+    if save:
+        nbformat.write(nb, path)
     # The kernelspec's "python" is this interpreter (jupyter_client swaps in sys.executable).
     client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
                                      resources={"metadata": {"path": str(path.parent)}})
-    client.execute()  # raises CellExecutionError on the first cell that fails
+    # The kernel imports the same convgrade as this test run, wherever it is installed.
+    package_root = str(Path(autograder.__file__).resolve().parents[1])
+    path_entries = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path_entries)}
+    client.execute(env=env)  # raises CellExecutionError on the first cell that fails
     return nb
 
 
@@ -233,6 +241,8 @@ def test_untouched_assignment_says_not_started_quickly_without_tensorflow(bundle
     assert len(seconds) == 15 and max(seconds) < 0.5
     rich = [c for c in done.cells if c.source.startswith("check(")]
     assert all("text/html" in c.outputs[0]["data"] for c in rich), "Jupyter gets the rich display"
+    overview = next(_text(c) for c in done.cells if c.source == "check_all()")
+    assert overview.count("not started yet") == 15
     answers = next(_text(c) for c in done.cells if c.source == "check_answers()")
     assert "0 of" in answers and "no answer yet" in answers
     assert _text(done.cells[-1]).strip() == "tensorflow imported: False"
@@ -274,10 +284,13 @@ def test_typical_mistakes_are_named_under_their_check_cell(bundle, stubs):
     assert "Hint (kernel-flipped)" in checks["conv_single_step"]
     assert "Hint (missing-bias)" in checks["conv_forward"]
     assert "its public case passes" in checks["zero_pad"]
+    # Run without saving: the file keeps the untouched stubs, so submit asks to save first.
     nb = nbformat.read(bundle / "notebooks" / "shapes.ipynb", as_version=4)
     done = _execute(_with(nb, _pasted("shapes", stubs, MISTAKES["shapes"])),
-                    bundle / "notebooks" / "mistakes.ipynb")
+                    bundle / "notebooks" / "shapes.ipynb", save=False)
     assert "Hint (off-by-one)" in _checks(done)["conv_output_size"]
+    assert "save the notebook" in _text(done.cells[-1])
+    assert not (bundle / "submission.zip").exists()
 
 
 def _without_bias() -> str:

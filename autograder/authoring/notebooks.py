@@ -308,9 +308,18 @@ def assignment_notebook(stubs: dict[str, str], questions: list[Question] | None)
         cells.append(new_code_cell(quiz_answers_source(questions)))
         cells.append(new_markdown_cell(ANSWERS_TEXT))
         cells.append(new_code_cell("check_answers()"))
+    cells.append(new_markdown_cell(ALL_TEXT))
+    cells.append(new_code_cell("check_all()"))
     cells.append(new_markdown_cell(SUBMIT_TEXT.format(level="##", save=SAVE)))
     cells.append(new_code_cell('submit("assignment.ipynb")'))
     return _notebook(cells, "assignment")
+
+
+ALL_TEXT = (
+    "## Before you submit\n\n"
+    "`check_all()` runs every public test at once: a quick overview of what is done, "
+    "what is not started yet, and which mistakes remain."
+)
 
 
 ANSWERS_TEXT = (
