@@ -20,7 +20,7 @@ from autograder.results import EXERCISES, TestOutcome
 from autograder.sandbox.local import LocalProxy
 from autograder.source_scan import started
 from autograder.student.answers import answer_forms, find_questions
-from autograder.student.runner import run_public
+from autograder.student.runner import cases_for, exercise_of, run_cases, run_public
 
 PUBLIC_DIR = PACKAGE_DIR / "public"
 
@@ -60,9 +60,20 @@ def public_tests(include_model: bool) -> list[Path]:
     return [p for e in names if (p := PUBLIC_DIR / f"test_public_{e}.py").exists()]
 
 
-def run_check(path: Path, include_model: bool | None = None) -> CheckReport:
-    """Run the public tests on the files or notebook at ``path``."""
+def run_check(
+    path: Path, include_model: bool | None = None, only: str | None = None
+) -> CheckReport:
+    """Run the public tests on the files or notebook at ``path``.
+
+    ``only`` names one exercise or function to check (``"conv_forward"``).
+
+    Raises:
+        ValueError: ``only`` names no exercise or function.
+    """
+    chosen = exercise_of(only) if only else None
     submission = load_submission(path)
+    if chosen is not None:
+        include_model = chosen == "model"
     if include_model is None:  # TensorFlow is imported only for a model that was begun
         model = submission.files.get("model.py")
         include_model = model is not None and started(model, prefix="build_")
@@ -71,8 +82,9 @@ def run_check(path: Path, include_model: bool | None = None) -> CheckReport:
         names = tuple(m for m in STUDENT_MODULES if include_model or m != "model")
         proxy = LocalProxy(Path(scratch), names=names)
         # Run directly, not in a pytest session: a check must answer well under a second.
-        outcomes = run_public(proxy, [e for e in EXERCISES if include_model or e != "model"])
-    rows = {e: CheckRow(e) for e in EXERCISES if include_model or e != "model"}
+        exercises = [e for e in EXERCISES if include_model or e != "model"]
+        outcomes = run_cases(proxy, cases_for(only)) if only else run_public(proxy, exercises)
+    rows = {e: CheckRow(e) for e in ([chosen] if chosen else exercises)}
     for outcome in outcomes:
         rows.setdefault(outcome.exercise, CheckRow(outcome.exercise)).outcomes.append(outcome)
     return CheckReport(

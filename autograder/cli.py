@@ -180,12 +180,17 @@ def stats(out: Path) -> None:
     default=None,
     help="Check the Keras models too (imports TensorFlow; default: when model.py exists).",
 )
-def check(path: Path, model: bool | None) -> None:
+@click.option("--only", default=None, metavar="NAME",
+              help="Check one exercise or function, e.g. pooling or conv_forward.")
+def check(path: Path, model: bool | None, only: str | None) -> None:
     """Run the public self-check tests on your files or notebook at PATH."""
     from autograder.check import run_check
     from autograder.views import check_table
 
-    report_ = run_check(path, include_model=model)
+    try:
+        report_ = run_check(path, include_model=model, only=only)
+    except ValueError as exc:  # --only names nothing
+        raise click.UsageError(str(exc)) from exc
     stdout.print(check_table(report_))
     sys.exit(0 if report_.all_passed else 1)
 

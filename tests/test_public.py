@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from grading_helpers import ModuleProxy, make_mutant, reference_modules
@@ -169,3 +171,29 @@ def test_an_uncompiled_model_fails_publicly(models):
     failed = [o for o in run_public(proxy, ["model"]) if o.status == "failed"]
     assert [o.details["function"] for o in failed] == ["build_mnist_cnn"]
     assert "not compiled" in failed[0].output
+
+
+def test_cases_for_a_function_or_an_exercise():
+    """A function name selects its cases; an exercise name all of them; a typo a suggestion."""
+    from autograder.student.runner import cases_for
+
+    assert {c.function for c in cases_for("flatten_size")} == {"flatten_size"}
+    assert {c.exercise for c in cases_for("pooling")} == {"pooling"}
+    with pytest.raises(ValueError, match="did you mean 'flatten_size'"):
+        cases_for("flaten_size")
+
+
+def test_convgrade_check_only_one_function(tmp_path):
+    """`convgrade check --only NAME` runs that function's cases and shows only its exercise."""
+    from click.testing import CliRunner
+
+    from autograder.check import run_check
+    from autograder.cli import main
+    from autograder.paths import course
+
+    shutil.copy(course().reference / "shapes.py", tmp_path / "shapes.py")
+    report = run_check(tmp_path, only="flatten_size")
+    assert [row.exercise for row in report.rows] == ["shapes"]
+    assert {o.details["function"] for o in report.rows[0].outcomes} == {"flatten_size"}
+    typo = CliRunner().invoke(main, ["check", str(tmp_path), "--only", "flaten_size"])
+    assert typo.exit_code == 2 and "flatten_size" in typo.output

@@ -50,3 +50,4 @@ def test_convgrade_check_reports_unreadable_answers(tmp_path):
     assert any("fashion_cnn_flatten" in p and "a number" in p for p in problems)
     assert any("did you mean 'odd_pool_shape'" in p for p in problems)
     assert answer_problems({}, tmp_path) == []
+

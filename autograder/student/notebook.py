@@ -19,7 +19,6 @@ that is not started, never wait for TensorFlow.
 
 from __future__ import annotations
 
-import difflib
 import sys
 import time
 from collections.abc import Mapping
@@ -35,13 +34,6 @@ __all__ = sorted(HELPER_CALLS)
 _ipython = sys.modules.get("IPython")
 if _ipython is not None and _ipython.get_ipython() is not None:
     lazy_keras.install()
-
-
-def _functions() -> dict[str, str]:
-    """Student function -> its exercise, in course order."""
-    from autograder.loading import EXPECTED_FUNCTIONS
-
-    return {f: module for module, names in EXPECTED_FUNCTIONS.items() for f in names}
 
 
 def _run(title: str, cases: list, namespace: Mapping[str, Any] | None) -> CheckView:
@@ -61,27 +53,17 @@ def check(name: str, namespace: Mapping[str, Any] | None = None) -> CheckView:
     Raises:
         ValueError: ``name`` is neither; the message suggests the closest name.
     """
-    from autograder.student.runner import public_cases
+    from autograder.student.runner import cases_for
 
-    functions = _functions()
-    exercises = list(dict.fromkeys(functions.values()))
-    if name in functions:
-        cases = [c for c in public_cases([functions[name]]) if c.function == name]
-    elif name in exercises:
-        cases = public_cases([name])
-    else:
-        close = difflib.get_close_matches(str(name), [*functions, *exercises], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"no exercise or function is called {name!r}{hint}")
-    return _run(f'check("{name}")', cases, namespace)
+    return _run(f'check("{name}")', cases_for(name), namespace)
 
 
 def check_all(namespace: Mapping[str, Any] | None = None) -> CheckView:
     """Run every public test (a model builder that is not started costs no TensorFlow import)."""
+    from autograder.results import EXERCISES
     from autograder.student.runner import public_cases
 
-    exercises = list(dict.fromkeys(_functions().values()))
-    return _run("check_all()", public_cases(exercises), namespace)
+    return _run("check_all()", public_cases(EXERCISES), namespace)
 
 
 def check_answers(

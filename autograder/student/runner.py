@@ -15,6 +15,7 @@ without calling it again.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 import itertools
@@ -145,3 +146,26 @@ def _settles(exc: BaseException) -> bool:
 def run_public(proxy: Proxy, exercises: Iterable[str]) -> list[TestOutcome]:
     """The public tests of ``exercises`` against ``proxy``."""
     return run_cases(proxy, public_cases(exercises))
+
+
+def exercise_of(name: str) -> str:
+    """The exercise that a function or exercise ``name`` belongs to.
+
+    Raises:
+        ValueError: ``name`` is neither; the message suggests the closest name.
+    """
+    if name in EXPECTED_FUNCTIONS:
+        return name
+    for exercise, functions in EXPECTED_FUNCTIONS.items():
+        if name in functions:
+            return exercise
+    known = [*EXPECTED_FUNCTIONS, *(f for fs in EXPECTED_FUNCTIONS.values() for f in fs)]
+    close = difflib.get_close_matches(str(name), known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"no exercise or function is called {name!r}{hint}")
+
+
+def cases_for(name: str) -> list[PublicCase]:
+    """The public cases of one function (``"conv_forward"``) or exercise (``"pooling"``)."""
+    cases = public_cases([exercise_of(name)])
+    return cases if name in EXPECTED_FUNCTIONS else [c for c in cases if c.function == name]
