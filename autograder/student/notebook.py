@@ -23,12 +23,17 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograder.student import HELPER_CALLS, lazy_keras
 from autograder.student.display import AnswersView, CheckView, SubmitView
 from autograder.student.namespace import NamespaceProxy, kernel_namespace
 
+if TYPE_CHECKING:
+    from autograder.student.runner import PublicCase
+
+# The heavier modules (runner, loading, submit) are imported inside the functions: grading
+# keeps a notebook's imports, so the import in its first cell should cost next to nothing.
 __all__ = sorted(HELPER_CALLS)
 
 _ipython = sys.modules.get("IPython")
@@ -36,7 +41,7 @@ if _ipython is not None and _ipython.get_ipython() is not None:
     lazy_keras.install()
 
 
-def _run(title: str, cases: list, namespace: Mapping[str, Any] | None) -> CheckView:
+def _run(title: str, cases: list[PublicCase], namespace: Mapping[str, Any] | None) -> CheckView:
     from autograder.student.runner import run_cases
 
     started = time.monotonic()
