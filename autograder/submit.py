@@ -26,9 +26,10 @@ from autograder.loading import (
     MAX_NOTEBOOK_BYTES,
     load_submission,
 )
-from autograder.paths import STUDENT_FILES, course
-from autograder.quiz import Question, load_questions
+from autograder.paths import STUDENT_FILES
+from autograder.quiz import Question
 from autograder.source_scan import definitions
+from autograder.student.answers import find_questions
 
 MANIFEST = "MANIFEST.json"
 _MODULE_NOTEBOOKS = tuple(f"{module}.ipynb" for module in EXPECTED_FUNCTIONS)
@@ -189,13 +190,4 @@ def _check_answers(
 
 def _questions(source: Path) -> list[Question] | None:
     """The quiz questions (never the keys): from the student bundle, else from the course."""
-    folder = source.resolve() if source.is_dir() else source.resolve().parent
-    candidates = [folder / "questions.toml", folder.parent / "questions.toml"]
-    candidates += [Path.cwd() / "questions.toml", course().quiz_questions]
-    for path in candidates:
-        if path.is_file():
-            try:
-                return load_questions(path)
-            except (OSError, ValueError):
-                continue
-    return None
+    return find_questions(source if source.is_dir() else source.parent)
