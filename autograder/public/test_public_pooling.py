@@ -46,6 +46,14 @@ def test_pool_forward_max_same_padding(student):
     _check(student, A, expected, mistakes, pool_size=2, padding="same")
 
 
+def test_pool_forward_average_same_padding_non_square(student):
+    """'same' average pooling of a 2x3 grid averages only real values: 1.0 and 1.75, not 0.875"""
+    A = np.arange(6).reshape(1, 2, 3, 1) * 0.5
+    expected = np.array([1.0, 1.75]).reshape(1, 1, 2, 1)
+    mistakes = {"same-padding-wrong": np.array([1.0, 0.875]).reshape(1, 1, 2, 1)}
+    _check(student, A, expected, mistakes, pool_size=2, mode="average", padding="same")
+
+
 def test_pool_forward_keeps_channels(student):
     """pooling (1, 30, 30, 16) with 2x2 gives (1, 15, 15, 16)"""
     got = as_array(

@@ -10,8 +10,8 @@ pytestmark = [mark.exercise("shapes"), mark.points(0)]
 
 @mark.parametrize(
     ("args", "expected"),
-    [((32, 3), 30), ((15, 3), 13), ((20, 4, 2, "same"), 10)],
-    ids=["32-3", "15-3", "20-4-s2-same"],
+    [((32, 3), 30), ((15, 3), 13), ((20, 4, 2, "same"), 10), ((7, 3, 2, "same"), 4)],
+    ids=["32-3", "15-3", "20-4-s2-same", "7-3-s2-same"],
 )
 def test_conv_output_size(student, args, expected):
     """conv_output_size matches small worked sizes"""
@@ -43,6 +43,16 @@ def test_conv_output_shape(student):
             expected=(10, 10, 6),
         ),
     )
+
+
+def test_conv_output_shape_non_square(student):
+    """height and width stay apart: (12, 20, 3) with a 3x5 kernel and 4 filters is (10, 16, 4)"""
+    got = as_shape(
+        student.call("shapes", "conv_output_shape", (12, 20, 3), 4, (3, 5)),
+        name="conv_output_shape",
+    )
+    expect_equal(got, (10, 16, 4), what="conv_output_shape",
+                 case="conv_output_shape((12, 20, 3), 4, (3, 5))")
 
 
 def test_pool_output_shape(student):
