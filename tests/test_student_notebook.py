@@ -173,3 +173,18 @@ def test_submit_notices_unsaved_quiz_answers(tmp_path):
     notebook = _saved_notebook(tmp_path, CELL + QUIZ)
     kernel = _kernel(tmp_path, CELL + QUIZ.replace("5x5", "6x6"))
     assert "QUIZ_ANSWERS" in submit(notebook, namespace=kernel).problems[0]
+
+
+def test_ctrl_c_stops_a_check_instead_of_failing_a_case():
+    """Interrupting a hung function (KeyboardInterrupt) stops the check; it is not a failure."""
+    def flatten_size(shape):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check("flatten_size", {"flatten_size": flatten_size})
+
+
+def test_a_value_grading_cannot_carry_fails_here_too():
+    """A return value that cannot cross as plain data fails, as it would when graded."""
+    view = check("flatten_size", {"flatten_size": lambda shape: (n for n in shape)})
+    assert not view.passed and "Unusable return value" in str(view)
