@@ -198,3 +198,18 @@ def test_convgrade_check_only_one_function(tmp_path):
     assert {o.details["function"] for o in report.rows[0].outcomes} == {"flatten_size"}
     typo = CliRunner().invoke(main, ["check", str(tmp_path), "--only", "flaten_size"])
     assert typo.exit_code == 2 and "flatten_size" in typo.output
+
+
+def test_a_function_calling_an_unstarted_helper_is_not_itself_unstarted(reference):
+    """conv_forward calling a stub conv_single_step fails, naming it; it is not 'not started'."""
+    def stub(a_slice, W, b):
+        raise NotImplementedError("conv_single_step is not implemented yet")
+
+    def conv_forward(A_prev, W, b, stride=1, padding="valid"):
+        return stub(A_prev, W, b)
+
+    proxy = ModuleProxy(make_mutant(reference, "convolution", "conv_forward", conv_forward))
+    outcomes = [o for o in run_public(proxy, ["convolution"]) if o.status == "failed"]
+    assert outcomes and {o.details["function"] for o in outcomes} == {"conv_forward"}
+    assert not any(o.details.get("not_started") for o in outcomes)
+    assert "conv_single_step is not implemented yet" in outcomes[0].output

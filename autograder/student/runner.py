@@ -131,10 +131,21 @@ def run_cases(proxy: Proxy, cases: Sequence[PublicCase]) -> list[TestOutcome]:
             outcome.status = "failed"
             describe_failure(outcome, error)
             outcome.details["function"] = case.function
-            if isinstance(error, StudentRaised) and error.exc_type == UNSTARTED:
+            if _unstarted(error, case.function):
                 outcome.details["not_started"] = True
         outcomes.append(outcome)
     return outcomes
+
+
+def _unstarted(exc: BaseException, function: str) -> bool:
+    """The function's own stub raised: not a helper stub it calls (that is a failure to fix)."""
+    if not (isinstance(exc, StudentRaised) and exc.exc_type == UNSTARTED):
+        return False
+    named = exc.message.removeprefix(f"{UNSTARTED}: ").split(" ", 1)[0]
+    return named in ("", UNSTARTED, function) or named not in _ALL_FUNCTIONS
+
+
+_ALL_FUNCTIONS = frozenset(f for functions in EXPECTED_FUNCTIONS.values() for f in functions)
 
 
 def _settles(exc: BaseException) -> bool:
