@@ -47,7 +47,9 @@ TITLES: dict[str, tuple[str, str]] = {
     "model": (
         "CNNs in Keras",
         "Now let Keras do the arithmetic: build the networks, compile them, and compare a "
-        "CNN with a plain dense network on handwritten digits.",
+        "CNN with a plain dense network on handwritten digits. Keras (and TensorFlow under "
+        "it) loads the first time a model is built, which takes a few seconds; the checks "
+        "after that are quick.",
     ),
 }
 
