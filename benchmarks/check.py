@@ -2,7 +2,8 @@
 
 Run with ``python benchmarks/check.py [--rounds N]``. Each figure is the median
 wall time over the rounds, taken in the same run as a bare
-``python -c "import numpy"`` so the start-up cost of the machine is in view:
+``python -c "import numpy"`` (and ``import keras``, the floor of any model
+check) so the start-up cost of the machine is in view:
 
 - ``convgrade check`` on finished NumPy files with ``model.py`` untouched
   (the target is under 1 s; TensorFlow must not be imported),
@@ -73,6 +74,7 @@ def main() -> int:
         commands = {
             'python -c "import numpy"': [sys.executable, "-c", "import numpy"],
             "numpy check": [sys.executable, "-m", "autograder", "check", str(numpy_work)],
+            'python -c "import keras"': [sys.executable, "-c", "import keras"],
             "model check": [sys.executable, "-m", "autograder", "check", str(model_work)],
         }
         times: dict[str, list[float]] = {label: [] for label in commands}
