@@ -40,7 +40,7 @@ def test_conv_single_step_asymmetric(student, b):
         np.array(got),
         np.array(4.625),
         what="conv_single_step",
-        case=describe_call("conv_single_step", SLICE, SLICE_W, b),
+        case=f"conv_single_step(a_slice, W, b={b!r}) with a_slice and W below".replace("\n", ""),
         diagnose=lambda value: diagnose(float(value), mistakes, expected=4.625),
         inputs={"a_slice": SLICE[:, :, 0], "W": SLICE_W[:, :, 0]},
     )
@@ -59,7 +59,7 @@ def test_conv_forward_no_flip(student):
         got,
         expected,
         what="conv_forward",
-        case=describe_call("conv_forward", A, W, b),
+        case="conv_forward(A_prev, W, b=[0.25]) with A_prev and W below",
         diagnose=lambda value: diagnose(value, mistakes, expected=expected),
         inputs={"A_prev": A, "W": W},
     )

@@ -77,11 +77,16 @@ class CheckView:
             lines.append(f"{mark:<4}  {row.function}: {row.summary}")
             if row.state != "failed":
                 continue
-            first, *others = [o for o in row.outcomes if o.status != "passed"]
-            lines.append(f"      x {first.name}")
-            lines += [f"        {line}" for line in first.output.splitlines()]
-            lines += [f"        {line}" for line in _layer_lines(first)]
-            lines += [f"      x {o.name}: {_brief(o)}" for o in others]
+            first = _first_failure(row)
+            for outcome in row.outcomes:  # every case: passed, the first failure in full, briefly
+                if outcome.status == "passed":
+                    lines.append(f"      ok {outcome.name}")
+                elif outcome is first:
+                    lines.append(f"      x  {outcome.name}")
+                    lines += [f"         {line}" for line in outcome.output.splitlines()]
+                    lines += [f"         {line}" for line in _layer_lines(outcome)]
+                else:
+                    lines.append(f"      x  {outcome.name}: {_brief(outcome)}")
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -97,12 +102,14 @@ class CheckView:
             parts.append(f"<tr><td class='{css}'>{mark}</td><td><code>{escape(row.function)}"
                          f"</code></td><td>{escape(row.summary)}</td></tr>")
             if row.state == "failed":
-                first, *others = [o for o in row.outcomes if o.status != "passed"]
-                parts.append(_case_html(first))
-                parts += [f"<tr><td></td><td class='bad'>&#10007;</td><td>{escape(o.name)}: "
-                          f"{escape(_brief(o))}</td></tr>" for o in others]
+                first = _first_failure(row)
+                parts += [_case_html(o, full=o is first) for o in row.outcomes]
         parts.append("</table></div>")
         return "".join(parts)
+
+
+def _first_failure(row: FunctionRow) -> TestOutcome:
+    return next(o for o in row.outcomes if o.status != "passed")
 
 
 def _brief(outcome: TestOutcome) -> str:
@@ -112,7 +119,12 @@ def _brief(outcome: TestOutcome) -> str:
     return f"{first} ({code})" if code else first
 
 
-def _case_html(outcome: TestOutcome) -> str:
+def _case_html(outcome: TestOutcome, full: bool) -> str:
+    if outcome.status == "passed":
+        return f"<tr><td></td><td class='ok'>&#10003;</td><td>{escape(outcome.name)}</td></tr>"
+    if not full:
+        return (f"<tr><td></td><td class='bad'>&#10007;</td><td>{escape(outcome.name)}: "
+                f"{escape(_brief(outcome))}</td></tr>")
     details = outcome.details
     hint = details.get("hint")
     body = [f"<b>{escape(outcome.name)}</b>"]
