@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from grading_helpers import reference_modules
 
-from autograder.student.display import CheckView
+from autograder.student.display import CheckView, layer_table_lines
 from autograder.student.notebook import check, check_all, check_answers, submit
 
 
@@ -94,12 +94,15 @@ def test_layer_table_is_rendered():
     """A model difference shows the expected and the student's layers side by side."""
     from autograder.results import TestOutcome
 
-    outcome = TestOutcome("m", "model", 0, 0, "failed", output="differs",
-                          details={"function": "build_dense_baseline",
-                                   "layers": [["1", "Dense(10, softmax)", "Dense(10)"]]})
+    rows = [["1", "Dense(10, softmax)", "Dense(10)"]]
+    table = layer_table_lines(rows)
+    assert table[1] == "*  1  Dense(10, softmax)  Dense(10)"
+    outcome = TestOutcome("m", "model", 0, 0, "failed", output="\n".join(["differs", *table]),
+                          details={"function": "build_dense_baseline", "layers": rows})
     view = CheckView("check", [outcome], 0.1)
-    assert "class='diff'" in view._repr_html_() and "Dense(10, softmax)" in view._repr_html_()
-    assert "*  1  Dense(10, softmax)  Dense(10)" in str(view)
+    html = view._repr_html_()
+    assert "class='diff'" in html and "Dense(10, softmax)" in html and table[1] not in html
+    assert table[1] in str(view)
 
 
 def test_check_answers_reports_form_not_correctness():

@@ -20,6 +20,7 @@ from autograder.keras_grading.describe import (
     describe,
 )
 from autograder.proxy import KerasModelData
+from autograder.student.display import layer_table_lines
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("model"), mark.points(0)]
@@ -97,7 +98,7 @@ def _check(student, builder: str) -> None:
         ]
         raise LayerMismatch(
             f"{builder} differs from the exercise in {len(differences)} place(s)",
-            rows, case=case, diff=differences,
+            rows, case=case, diff=[*differences, *layer_table_lines(rows)],
         )
 
 

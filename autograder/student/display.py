@@ -84,7 +84,6 @@ class CheckView:
                 elif outcome is first:
                     lines.append(f"      x  {outcome.name}")
                     lines += [f"         {line}" for line in outcome.output.splitlines()]
-                    lines += [f"         {line}" for line in _layer_lines(outcome)]
                 else:
                     lines.append(f"      x  {outcome.name}: {_brief(outcome)}")
         return "\n".join(lines)
@@ -128,7 +127,9 @@ def _case_html(outcome: TestOutcome, full: bool) -> str:
     details = outcome.details
     hint = details.get("hint")
     body = [f"<b>{escape(outcome.name)}</b>"]
-    shown = [line for line in outcome.output.splitlines() if not line.startswith("Hint")]
+    table = set(layer_table_lines(details["layers"])) if details.get("layers") else set()
+    shown = [line for line in outcome.output.splitlines()
+             if not line.startswith("Hint") and line not in table]
     body.append(f"<pre>{escape(chr(10).join(shown))}</pre>")
     if hint:
         code = details.get("misconception")
@@ -148,11 +149,9 @@ def _layers_html(rows: list[list[str]]) -> str:
     return "".join(cells) + "</table>"
 
 
-def _layer_lines(outcome: TestOutcome) -> list[str]:
-    rows = outcome.details.get("layers") or []
-    if not rows:
-        return []
-    width = max(len(r[1]) for r in rows)
+def layer_table_lines(rows: list[list[str]]) -> list[str]:
+    """The expected and the student's layers as text columns, differing rows marked ``*``."""
+    width = max([len(r[1]) for r in rows] + [len("expected")])
     lines = [f"   #  {'expected':<{width}}  yours"]
     for number, expected, yours in rows:
         mark = " " if expected == yours else "*"
