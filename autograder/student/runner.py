@@ -4,13 +4,14 @@ The public tests are ordinary pytest modules (Gradescope runs them through
 pytest), but a student's check must answer at once, also from inside a
 Jupyter kernel, where a pytest session would re-import the test modules, take
 over ``sys.stdout`` and cost most of the time. So this module reads the few
-pytest features the public tests use (module ``pytestmark``, ``parametrize``
-with ``ids``, the ``student`` fixture) and calls the test functions directly.
+pytest features the public tests use (``parametrize`` with ``ids`` and the
+``student`` fixture) and calls the test functions directly; the modules take
+their marks from ``autograder.student.marks``, so pytest is not even imported.
 
 A public test checks one student function, named by the test:
 ``test_<function>_<what>``. The first case that finds a function unstarted
-(``NotImplementedError``) or missing settles that function's other cases too,
-without calling it again.
+(``NotImplementedError``, its own or a helper's) or missing settles that
+function's other cases too, without calling it again.
 """
 
 from __future__ import annotations
