@@ -273,7 +273,8 @@ def module_notebook(module: str, stub: str) -> NotebookNode:
     """The notebook for one exercise module: lessons, stub code and checks, function by function."""
     cells = _module_cells(module, stub, "#")
     cells[1:1] = _opening(HOW_TO)  # below the title: how to work, then the helper import
-    cells.append(new_code_cell(check_cell(module)))
+    if len(public_functions(stub)) > 1:  # the whole exercise at once, when it has several
+        cells.append(new_code_cell(check_cell(module)))
     cells.append(new_markdown_cell(
         SUBMIT_TEXT.format(level="##", save=SAVE) + " It packs the whole bundle folder, "
         "so every exercise notebook you worked in is included."
