@@ -20,6 +20,7 @@ from typing import Any
 
 from autograder.grade import grade_loaded, grade_submission
 from autograder.loading import Submission
+from autograder.output import disk_full
 from autograder.proxy import CallTimeout
 from autograder.quiz import Question, Quiz
 from autograder.results import QuizItemResult, SubmissionResult, TestOutcome
@@ -41,6 +42,8 @@ def attempt(worker: GraderWorker, job: Path | Submission, sid: str) -> dict[str,
         message = f"the submission ran past its {limit:g} s time limit"
         return internal_error(sid, message, worker.plan, worker.quiz)
     except Exception as exc:
+        if (full := disk_full(exc)) is not None:
+            raise full from exc  # the machine's problem, not the student's: the run stops
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return internal_error(sid, f"internal grading error: {last}", worker.plan, worker.quiz)
 

@@ -2,6 +2,9 @@
 
 Results are written atomically as they arrive, so a run killed at any moment
 leaves only whole result files, and the next run skips what is already graded.
+No submission can end the run: a result or report that cannot be written
+becomes that submission's error result. Only a full disk stops the run, with a
+message, so that the next run resumes once there is space.
 Where the grading happens is a backend: warm local processes (``autograder.pool``)
 or a ``dask.distributed`` cluster (``autograder.remote``).
 """
@@ -14,9 +17,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from autograder.attempt import internal_error
+from autograder.discovery import Found, discover
 from autograder.gradebook import write_gradebook
-from autograder.loading import discover_with_warnings, submission_id
-from autograder.output import is_graded, load_results, write_result
+from autograder.output import DiskFull, disk_full, is_graded, load_results, write_result
 from autograder.paths import OutputLayout
 from autograder.report import write_reports
 from autograder.worker import WorkerSettings
@@ -36,6 +40,8 @@ class RunSummary:
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     interrupted: bool = False
+    # Why the run stopped early (a full disk), or None.
+    stopped: str | None = None
 
     @property
     def mean(self) -> float:
@@ -50,20 +56,20 @@ class RunSummary:
 class Plan:
     """What a run will grade, what it skips as already graded, and what it leaves out."""
 
-    todo: list[Path] = field(default_factory=list)
+    todo: list[Found] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 def plan(inputs: Sequence[Path], layout: OutputLayout, regrade: bool) -> Plan:
-    """The submissions still to grade; duplicate ids are left out with a warning."""
-    paths, warnings = discover_with_warnings(inputs)
+    """The submissions still to grade, each under a distinct id (a warning per renamed one)."""
+    found, warnings = discover(inputs)
     result = Plan(warnings=warnings)
-    for path in paths:
-        if not regrade and is_graded(layout, submission_id(path)):
-            result.skipped.append(submission_id(path))
+    for job in found:
+        if not regrade and is_graded(layout, job.id):
+            result.skipped.append(job.id)
         else:
-            result.todo.append(path)
+            result.todo.append(job)
     return result
 
 
@@ -80,7 +86,12 @@ def grade_paths(
 ) -> RunSummary:
     """Grade every submission under ``inputs`` into ``out`` and rewrite the gradebook."""
     layout = OutputLayout(out)
-    layout.ensure()
+    try:
+        layout.ensure()
+    except OSError as exc:
+        if (full := disk_full(exc)) is None:
+            raise
+        raise full from exc
     settings = settings or WorkerSettings()
     settings = replace(settings, hidden_paths=(*settings.hidden_paths, out.resolve()))
     if settings.options.cache_dir is None and not dask_address:
@@ -95,22 +106,66 @@ def grade_paths(
         on_start(len(todo))
     try:
         for data in _stream(todo, settings, workers, dask_address):
-            write_result(layout, data)
-            write_reports(layout, data)
+            data = _store(layout, data)
             _record(summary, data)
             if on_result:
                 on_result(data)
     except KeyboardInterrupt:
         summary.interrupted = True  # every finished result is already on disk
+    except DiskFull as exc:
+        summary.stopped = _disk_full(exc)
     results, _ = load_results(layout)
-    write_gradebook(layout, results)
+    if summary.stopped is None:
+        try:
+            write_gradebook(layout, results)
+        except DiskFull as exc:
+            summary.stopped = _disk_full(exc)
     graded_ids = {r["submission"] for r in results}
-    summary.missing = [submission_id(p) for p in todo if submission_id(p) not in graded_ids]
+    summary.missing = [job.id for job in todo if job.id not in graded_ids]
     return summary
 
 
+def _disk_full(exc: DiskFull) -> str:
+    return (
+        f"stopped: {exc.strerror}. Every result written so far is kept; free some space "
+        "and run the same command again to grade the rest"
+    )
+
+
+def _store(layout: OutputLayout, data: dict[str, Any]) -> dict[str, Any]:
+    """Write a result and its reports; a failure becomes the submission's error result.
+
+    Raises:
+        DiskFull: the disk is full, which no other submission could be written to either.
+    """
+    try:
+        write_result(layout, data)
+        write_reports(layout, data)
+        return data
+    except DiskFull:
+        raise
+    except Exception as exc:
+        sid = str(data.get("submission", "submission"))
+        message = f"internal grading error: the result files could not be written ({exc})"
+        fallback = internal_error(sid, message, *_fallback_shape())
+    try:
+        write_result(layout, fallback)
+        write_reports(layout, fallback)
+    except DiskFull:
+        raise
+    except Exception:
+        pass  # no result on disk: the summary lists it as missing and the next run retries
+    return fallback
+
+
+def _fallback_shape() -> tuple[list, Any]:
+    from autograder.pool import fallback_shape
+
+    return fallback_shape()
+
+
 def _stream(
-    todo: list[Path], settings: WorkerSettings, workers: int, dask_address: str | None
+    todo: list[Found], settings: WorkerSettings, workers: int, dask_address: str | None
 ) -> Iterator[dict[str, Any]]:
     if not todo:
         return iter(())

@@ -10,10 +10,17 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from autograder.names import TerminalStream, terminal_text
 from autograder.tf_env import quiet_tensorflow
 
-console = Console(stderr=True)
-stdout = Console()
+# Student-chosen names reach these consoles: both filter control and escape sequences.
+console = Console(file=TerminalStream(lambda: sys.stderr))
+stdout = Console(file=TerminalStream(lambda: sys.stdout))
+
+
+def _safe(text: object) -> str:
+    """Text for a rich console: no control sequences, no rich markup."""
+    return escape(terminal_text(str(text)))
 
 PathArg = click.Path(path_type=Path)
 
@@ -91,6 +98,7 @@ def grade(
 ) -> None:
     """Grade SUBMISSIONS (folders, .zip or .ipynb files, or folders of them)."""
     from autograder.bulk import grade_paths
+    from autograder.output import DiskFull
     from autograder.plugin import GradingOptions
     from autograder.sandbox.session import SandboxConfig
     from autograder.views import grading_progress, scores_table, summary_table
@@ -108,19 +116,23 @@ def grade(
         ),
         submission_limit=submission_timeout + 60,
     )
-    with grading_progress(console) as progress:
-        summary = grade_paths(
-            list(submissions),
-            out,
-            settings=settings,
-            workers=workers or os.cpu_count() or 1,
-            regrade=regrade,
-            dask_address=dask_address,
-            on_result=progress.advance,
-            on_start=progress.start,
-        )
+    try:
+        with grading_progress(console) as progress:
+            summary = grade_paths(
+                list(submissions),
+                out,
+                settings=settings,
+                workers=workers or os.cpu_count() or 1,
+                regrade=regrade,
+                dask_address=dask_address,
+                on_result=progress.advance,
+                on_start=progress.start,
+            )
+    except DiskFull as exc:
+        console.print(f"[red]stopped: {_safe(exc.strerror)}; free some space and run it again")
+        sys.exit(1)
     for warning in summary.warnings:
-        console.print(f"[yellow]warning: {escape(warning)}")
+        console.print(f"[yellow]warning: {_safe(warning)}")
     stdout.print(summary_table(summary, f"convgrade: {out}"))
     scores = scores_table(summary)
     if scores is not None:
@@ -128,8 +140,11 @@ def grade(
     if summary.interrupted:
         console.print("[yellow]stopped; run the same command again to grade the rest")
         sys.exit(130)
+    if summary.stopped:
+        console.print(f"[red]{_safe(summary.stopped)}")
+        sys.exit(1)
     if summary.missing:
-        console.print(f"[red]no result for: {', '.join(summary.missing)}")
+        console.print(f"[red]no result for: {_safe(', '.join(summary.missing))}")
         sys.exit(1)
 
 
@@ -144,6 +159,7 @@ def grade(
 )
 def report(out: Path, points_file: Path | None) -> None:
     """Rewrite every report and the gradebook of OUT from its stored results."""
+    from autograder.output import DiskFull
     from autograder.points import load_policy
     from autograder.regenerate import regenerate
 
@@ -151,9 +167,13 @@ def report(out: Path, points_file: Path | None) -> None:
         policy = load_policy(points_file) if points_file else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    done = regenerate(out, policy)
+    try:
+        done = regenerate(out, policy)
+    except DiskFull as exc:
+        console.print(f"[red]stopped: {_safe(exc.strerror)}; free some space and run it again")
+        sys.exit(1)
     for name in done.unreadable:
-        console.print(f"[yellow]skipped unreadable result {name}")
+        console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     if done.rescored:
         console.print(f"rescored {done.rescored} results with {points_file}")
     console.print(f"rewrote {done.reports} reports and {out / 'gradebook.csv'}")
@@ -168,7 +188,7 @@ def stats(out: Path) -> None:
 
     written, unreadable = write_class_stats(OutputLayout(out))
     for name in unreadable:
-        console.print(f"[yellow]skipped unreadable result {name}")
+        console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     for path in written:
         console.print(f"wrote {path}")
 
@@ -204,9 +224,9 @@ def submit(path: Path, out: Path) -> None:
 
     result = build_submission_zip(path, out)
     for warning in result.warnings:
-        console.print(f"[yellow]warning: {warning}")
+        console.print(f"[yellow]warning: {_safe(warning)}")
     for problem in result.problems:
-        console.print(f"[red]problem: {problem}")
+        console.print(f"[red]problem: {_safe(problem)}")
     if result.files:
         console.print(f"wrote {result.path}")
     sys.exit(1 if result.problems else 0)
@@ -215,14 +235,20 @@ def submit(path: Path, out: Path) -> None:
 @main.command()
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def release(out: Path) -> None:
-    """Write the student bundle to OUT: stubs, notebooks, public tests, quiz without keys."""
+    """Write the student bundle to OUT: stubs, notebooks, public tests, quiz, student wheel."""
     from autograder.paths import course
     from autograder.release import assert_clean_bundle, build_release
+    from autograder.student_wheel import WheelError, build_student_wheel
 
     files = build_release(course(), out)
+    try:  # the wheel students install is searched with the bundle
+        files.append(build_student_wheel(out / "wheels", readme=out / "README.md"))
+    except WheelError as exc:
+        console.print(f"[red]{_safe(exc)}")
+        sys.exit(1)
     leaks = assert_clean_bundle(out, course())
     for leak in leaks:
-        console.print(f"[red]leak: {leak}")
+        console.print(f"[red]leak: {_safe(leak)}")
     console.print(f"wrote {len(files)} files to {out}")
     sys.exit(1 if leaks else 0)
 

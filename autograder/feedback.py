@@ -42,6 +42,7 @@ class Mismatch(AssertionError):
         misconception: str | None = None,
         hint: str | None = None,
         diff: list[str] | None = None,
+        function: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -51,6 +52,8 @@ class Mismatch(AssertionError):
         self.misconception = misconception
         self.hint = hint
         self.diff = list(diff or [])
+        # The student function whose answer this is: diagnoses are confirmed per function.
+        self.function = function
 
     def details(self) -> dict[str, Any]:
         """The structured form stored in the result file."""
@@ -61,6 +64,7 @@ class Mismatch(AssertionError):
             "got": self.got,
             "misconception": self.misconception,
             "hint": self.hint,
+            "function": self.function,
         }
         data: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
         if self.diff:
@@ -222,7 +226,9 @@ def expect_close(
     else:
         wrong = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
         message = f"{what} is wrong at {wrong} of {expected.size} positions"
-    failure = _diagnosed(message, case, show_array(expected), show_array(got), got, diagnose)
+    failure = _diagnosed(
+        message, case, show_array(expected), show_array(got), got, diagnose, function=what
+    )
     for name, array in (inputs or {}).items():
         if np.size(array) <= INPUT_SHOWN_UP_TO:
             shown = show_array(np.asarray(array), kernel=name in KERNEL_INPUTS)
@@ -240,7 +246,9 @@ def expect_equal(got: Any, expected: Any, *, case: str, what: str = "the result"
         raise TypeError("expect_equal compares validated ints and tuples only")
     if type(got) is type(expected) and got == expected:
         return
-    raise _diagnosed(f"{what} is wrong", case, repr(expected), repr(got), got, diagnose)
+    raise _diagnosed(
+        f"{what} is wrong", case, repr(expected), repr(got), got, diagnose, function=what
+    )
 
 
 def compare(got: Any, expected: Any, *, what: str, case: str, candidates: Any = None) -> None:
@@ -261,11 +269,20 @@ def compare(got: Any, expected: Any, *, what: str, case: str, candidates: Any = 
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
         expect_close(got, expected, case=case, what=what, diagnose=explain)
     elif not same_value(got, expected):
-        raise _diagnosed(f"{what} is wrong", case, show(expected), show(got), got, explain)
+        raise _diagnosed(
+            f"{what} is wrong", case, show(expected), show(got), got, explain, function=what
+        )
 
 
 def _diagnosed(
-    message: str, case: str, expected: str, got_text: str, got: Any, diagnose: Diagnose | None
+    message: str,
+    case: str,
+    expected: str,
+    got_text: str,
+    got: Any,
+    diagnose: Diagnose | None,
+    *,
+    function: str | None = None,
 ) -> Mismatch:
     from autograder.misconceptions import HINTS
 
@@ -277,6 +294,7 @@ def _diagnosed(
         got=got_text,
         misconception=code,
         hint=HINTS.get(code) if code else None,
+        function=function,
     )
 
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from autograder.loading import Submission, load_submission
+from autograder.misconceptions import confirm_diagnoses
 from autograder.plugin import run_graders
 from autograder.quiz import score_quiz
 from autograder.results import SubmissionResult
@@ -36,7 +37,7 @@ def grade_loaded(submission: Submission, worker: GraderWorker) -> SubmissionResu
     with worker.isolate(submission) as proxy:  # 2. isolate in a sandboxed child
         outcomes, grader_errors = run_graders(proxy, submission.id, worker.state)  # 3. graders
         result.isolation = proxy.isolation
-    result.tests = outcomes
+    result.tests = confirm_diagnoses(outcomes)  # a hint must explain every failing case
     result.errors += grader_errors
     result.quiz, quiz_warnings = score_quiz(worker.quiz, submission.answers)  # 4. quiz
     result.warnings += quiz_warnings

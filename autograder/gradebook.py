@@ -17,18 +17,26 @@ COLUMNS: tuple[str, ...] = ("submission", "score", "max_score", *EXERCISES, QUIZ
 def gradebook_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per stored result; an exercise the result lacks scores 0."""
     rows = []
-    for result in sorted(results, key=lambda r: r["submission"]):
-        row: dict[str, Any] = {
-            "submission": result["submission"],
-            "score": _number(result["score"]),
-            "max_score": _number(result["max_score"]),
-            "errors": len(result.get("errors", [])),
-        }
-        exercises = result.get("exercises", {})
-        for name in (*EXERCISES, QUIZ):
-            row[name] = _number(exercises.get(name, {}).get("score", 0))
-        rows.append(row)
+    for result in sorted(results, key=lambda r: str(r["submission"])):
+        try:
+            rows.append(_row(result))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            # A damaged result file costs its own row's numbers, never the gradebook.
+            rows.append({"submission": result["submission"], "errors": "unreadable result"})
     return rows
+
+
+def _row(result: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "submission": result["submission"],
+        "score": _number(result["score"]),
+        "max_score": _number(result["max_score"]),
+        "errors": len(result.get("errors", [])),
+    }
+    exercises = result.get("exercises", {})
+    for name in (*EXERCISES, QUIZ):
+        row[name] = _number(exercises.get(name, {}).get("score", 0))
+    return row
 
 
 def render_gradebook(results: Iterable[dict[str, Any]]) -> str:

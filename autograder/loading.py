@@ -16,11 +16,11 @@ function in a ``.py`` file, and loading warns about it by name.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.names import safe_id, shown
 from autograder.notebook_source import notebook_source
 from autograder.paths import STUDENT_FILES, STUDENT_MODULES
 from autograder.quiz import parse_answers_toml
@@ -64,10 +64,13 @@ class Submission:
 
 
 def submission_id(path: Path) -> str:
-    """The file name without its extension (a folder keeps its whole name), safe as a file name."""
+    """The file name without its extension (a folder keeps its whole name), made safe.
+
+    See :mod:`autograder.names`: capped in length, no control characters, never
+    starting with ``= + - @``.
+    """
     stem = path.stem if path.is_file() or path.suffix.lower() in _SUBMISSION_SUFFIXES else path.name
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", stem).strip(".")
-    return cleaned or "submission"
+    return safe_id(stem)
 
 
 def is_submission(path: Path) -> bool:
@@ -77,55 +80,23 @@ def is_submission(path: Path) -> bool:
     return _exercise_root(path) is not None
 
 
-def discover_submissions(inputs: Sequence[Path]) -> list[Path]:
-    """Every submission named by ``inputs``; a folder without exercise files holds many."""
-    return discover_with_warnings(inputs)[0]
-
-
-def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    """The submissions named by ``inputs``, and a warning for each one dropped as a duplicate.
-
-    An input that is a submission (or a file, or a path that does not exist,
-    which loading then reports) counts once. A folder holding no exercise files
-    counts as many: each of its sub-folders, ``.zip`` and ``.ipynb`` files, by
-    name, skipping hidden entries and ``__MACOSX``. Two submissions with the
-    same id would overwrite each other's results, so only the first is kept.
-    """
-    found: list[Path] = []
-    for path in inputs:
-        if path.is_dir() and not is_submission(path):
-            found += [
-                child
-                for child in sorted(path.iterdir())
-                if not child.name.startswith(".")
-                and child.name not in _IGNORED_PARTS
-                and (child.is_dir() or child.suffix.lower() in _SUBMISSION_SUFFIXES)
-            ]
-        else:
-            found.append(path)
-    kept: dict[str, Path] = {}
-    warnings: list[str] = []
-    for path in found:
-        sid = submission_id(path)
-        if sid in kept:
-            warnings.append(
-                f"{path} has the same id {sid!r} as {kept[sid]}; only {kept[sid]} is graded"
-            )
-        else:
-            kept[sid] = path
-    return list(kept.values()), warnings
-
-
-def load_submission(path: Path) -> Submission:
-    """Read ``path`` as a submission; bad input is reported, never raised.
+def load_submission(path: Path, sid: str | None = None) -> Submission:
+    """Read ``path`` as a submission (id ``sid``, or its own); bad input is reported, never raised.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
     """
     if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(path)
-    submission = Submission(id=submission_id(path), origin=path)
+    submission = Submission(id=sid or submission_id(path), origin=path)
     suffix = path.suffix.lower()
+    if path.is_symlink():
+        # A link could point anywhere the grader can read (the reference, a classmate).
+        submission.errors.append(
+            f"{shown(path.name)} is a symbolic link, which is never graded; "
+            "submit the folder or file itself"
+        )
+        return submission
     if path.is_dir():
         _load_directory(path, submission)
     elif suffix == ".zip":

@@ -1,20 +1,28 @@
 """Known mistakes behind wrong answers, and how to recognise them.
 
 When an answer is wrong, a hidden grader computes what each plausible mistake
-would have produced on the same input (the ``*_variants`` builders below, made
-from the reference with a slightly changed argument or input) and asks
-:func:`diagnose` which of them the student's answer matches. The code found
-becomes the tag ``misconception:<code>`` on the failing test and its hint is
-shown to the student.
+would have produced on the same input (the builders in
+:mod:`autograder.variants`, made from the reference with a slightly changed
+argument or input) and asks :func:`diagnose` which of them the student's
+answer matches. When two different mistakes give that same answer, the
+grader asks a second question (calls the student's function once more, on an
+input that tells them apart) instead of guessing. The code found becomes the
+tag ``misconception:<code>`` on the failing test and its hint is shown.
+
+A hint must hold for all of a function's failures: :func:`confirm_diagnoses`
+keeps a code only when it explains every failing case of that function in the
+submission.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from autograder.results import TestOutcome
 
 HINTS: dict[str, str] = {
     "kernel-flipped": (
@@ -33,7 +41,8 @@ HINTS: dict[str, str] = {
     "same-padding-wrong": (
         "The padding for 'same' is off. 'same' pads so that the output size is "
         "ceil(n / stride); the total padding is max((out - 1) * stride + f - n, 0), and when "
-        "it is odd the extra row and column go at the bottom and right."
+        "it is odd the extra row and column go at the bottom and right (so an even kernel "
+        "is padded unevenly)."
     ),
     "off-by-one": (
         "Your size is off by one. The number of window positions is "
@@ -56,12 +65,74 @@ HINTS: dict[str, str] = {
         "This course uses channels-last (N, H, W, C), as Keras and TensorFlow do by default: "
         "a shape (H, W, C) has the channels last."
     ),
+    "floor-instead-of-ceil": (
+        "With 'same' padding the output size is ceil(n / stride), rounded up: a 7-pixel "
+        "input with stride 2 gives 4 positions, not 3. You rounded down."
+    ),
+    "average-counts-padding": (
+        "Your average pooling counts the padded zeros. Padding only makes room for the "
+        "window; divide each window's sum by the number of real pixels under it."
+    ),
+    "integer-output": (
+        "Your values were cut to whole numbers: the output array was probably created with "
+        "an integer dtype (np.zeros(shape, dtype=int)) or passed through int(). Keep floats "
+        "(np.zeros(shape) is float64)."
+    ),
+    "depth-from-input": (
+        "Your output depth is the number of input channels. A Conv2D layer outputs one "
+        "channel per filter, so the depth is the number of filters."
+    ),
+    "bias-per-input-channel": (
+        "Your count has one bias per input channel. Each filter has one bias, whatever the "
+        "number of input channels, so add the number of filters."
+    ),
+    "params-missing-filters": (
+        "Your count is that of a single filter. Multiply the weights of one filter by the "
+        "number of filters, then add one bias per filter."
+    ),
+    "height-width-swapped": (
+        "Height and width are mixed up. Sizes and tuples are given (height, width): the "
+        "first number of kernel_size, pool_size and stride goes with the height (axis 1 of "
+        "the batch), the second with the width (axis 2)."
+    ),
+}
+# Each code in a few plain words, for report chips and class statistics.
+SUMMARIES: dict[str, str] = {
+    "kernel-flipped": "flipped the kernel (a true convolution, not cross-correlation)",
+    "missing-bias": "left out the bias",
+    "stride-ignored": "moved the window one step at a time, whatever the stride",
+    "same-padding-wrong": 'padded by the wrong amount for "same"',
+    "off-by-one": "output size one too large or too small",
+    "pool-mode-swapped": "used average pooling for max, or max for average",
+    "params-missing-bias": "counted parameters without the biases",
+    "params-missing-channels": "counted parameters without the input channels",
+    "channels-first": "read or returned the arrays as (m, C, H, W)",
+    "floor-instead-of-ceil": 'rounded down where "same" padding rounds up',
+    "average-counts-padding": "counted padded zeros in the average",
+    "integer-output": "cut the values to whole numbers",
+    "depth-from-input": "gave the output as many channels as the input, not one per filter",
+    "bias-per-input-channel": "counted one bias per input channel, not one per filter",
+    "params-missing-filters": "counted the parameters of a single filter",
+    "height-width-swapped": "mixed up height and width",
 }
 CODES: tuple[str, ...] = tuple(HINTS)
+SPEC_CODES: tuple[str, ...] = CODES[:9]  # the nine codes of the spec's result-file table
+# Said in the report when no single known mistake explains all of a function's failures.
+UNCONFIRMED = "No single known mistake explains every failing case of {function}."
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A looser form of a mistake, considered only when no specific form matched."""
+
+    value: Any
+
 
 # What each mistake would return: code -> value, or (code, value) pairs when one
 # mistake has several forms. None marks a mistake that cannot happen here.
 Candidates = Mapping[str, Any] | Iterable[tuple[str, Any]]
+# Asks the student a second question; returns the codes that explain that answer.
+SecondQuestion = Callable[[], "set[str]"]
 
 
 def same_value(got: Any, expected: Any) -> bool:
@@ -82,216 +153,79 @@ def same_value(got: Any, expected: Any) -> bool:
     return False
 
 
-def diagnose(got: Any, candidates: Candidates, *, expected: Any = None) -> str | None:
-    """The first mistake whose result equals ``got``; None if ``got`` is the right answer.
+def matching_codes(got: Any, candidates: Candidates, *, expected: Any = None) -> list[str]:
+    """Every code (in table order, once each) whose result equals ``got``.
 
-    A candidate equal to ``expected`` is skipped: a mistake that changes
-    nothing on this input cannot explain a wrong answer.
+    Fallback forms count only when no specific form matched, and a candidate
+    equal to ``expected`` is skipped: a mistake that changes nothing on this
+    input cannot explain a wrong answer.
     """
     if expected is not None and same_value(got, expected):
-        return None
-    pairs = candidates.items() if isinstance(candidates, Mapping) else candidates
-    for code, wrong in pairs:
-        if wrong is None or (expected is not None and same_value(wrong, expected)):
-            continue
-        if same_value(got, wrong):
-            return code
-    return None
-
-
-def safely(table: Callable[[], list[tuple[str, Any]]]) -> list[tuple[str, Any]]:
-    """Build a candidate table; a mistake the reference cannot reproduce here is left out."""
-    try:
-        return table()
-    except (ValueError, IndexError):
         return []
+    pairs = list(candidates.items() if isinstance(candidates, Mapping) else candidates)
+    for fallback in (False, True):
+        found: list[str] = []
+        for code, wrong in pairs:
+            if isinstance(wrong, Fallback) != fallback:
+                continue
+            wrong = wrong.value if isinstance(wrong, Fallback) else wrong
+            if wrong is None or (expected is not None and same_value(wrong, expected)):
+                continue
+            if code not in found and same_value(got, wrong):
+                found.append(code)
+        if found:
+            return found
+    return []
 
 
-def _try(make: Callable[[], Any]) -> Any:
+def diagnose(
+    got: Any,
+    candidates: Candidates,
+    *,
+    expected: Any = None,
+    again: SecondQuestion | None = None,
+) -> str | None:
+    """The mistake whose result equals ``got``; None if none does or ``got`` is right.
+
+    When several different mistakes give ``got``, ``again`` (if given) asks the
+    student a second question and only a mistake explaining both answers is
+    named; if that still leaves zero or several, nothing is named. Without
+    ``again`` the first listed mistake is named (the table is in priority order).
+    """
+    codes = matching_codes(got, candidates, expected=expected)
+    if len(codes) <= 1 or again is None:
+        return codes[0] if codes else None
     try:
-        return make()
-    except (ValueError, IndexError):
+        second = again()
+    except Exception:  # a second question the student cannot answer decides nothing
         return None
+    both = [code for code in codes if code in second]
+    return both[0] if len(both) == 1 else None
 
 
-# ---------------------------------------------------------------- small array helpers
+def confirm_diagnoses(outcomes: list[TestOutcome]) -> list[TestOutcome]:
+    """Drop a code (tag and hint) unless it explains every failing case of its function.
 
-
-def pair(value: int | tuple[int, int] | list[int]) -> tuple[int, int]:
-    """An int or (h, w) pair as a pair."""
-    return (int(value), int(value)) if isinstance(value, int) else (int(value[0]), int(value[1]))
-
-
-def nchw(array: np.ndarray) -> np.ndarray:
-    """A channels-last batch laid out channels-first."""
-    return np.transpose(array, (0, 3, 1, 2))
-
-
-def nhwc(array: np.ndarray) -> np.ndarray:
-    """A channels-first batch laid out channels-last."""
-    return np.transpose(array, (0, 2, 3, 1))
-
-
-def same_pads(n: int, f: int, s: int) -> tuple[int, int]:
-    """TensorFlow's 'same' padding along one axis: (before, after), the odd one after."""
-    total = max((-(-n // s) - 1) * s + f - n, 0)
-    return total // 2, total - total // 2
-
-
-def wrong_same_inputs(
-    A: np.ndarray, f: tuple[int, int], s: tuple[int, int], fill: float = 0.0
-) -> list[np.ndarray]:
-    """``A`` padded the wrong ways for 'same': odd extra row/col top-left, and f // 2 all round."""
-    flipped = [same_pads(n, fi, si)[::-1] for n, fi, si in zip(A.shape[1:3], f, s, strict=True)]
-    half = [(fi // 2, fi // 2) for fi in f]
-    return [np.pad(A, ((0, 0), p[0], p[1], (0, 0)), constant_values=fill) for p in (flipped, half)]
-
-
-def swap_same_padding(A: np.ndarray, f: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
-    """``A`` padded as for 'same' but with the odd extra row and column on top and left."""
-    return wrong_same_inputs(A, f, stride)[0]
-
-
-# ---------------------------------------------------------------- variants: arrays
-
-
-def conv_variants(conv: Callable, A, W, b, stride, padding) -> list[tuple[str, Any]]:
-    """What ``conv_forward(A, W, b, stride, padding)`` returns under each known mistake."""
-
-    def table() -> list[tuple[str, Any]]:
-        right = conv(A, W, b, stride=stride, padding=padding)
-        rows = [
-            ("kernel-flipped", conv(A, W[::-1, ::-1], b, stride=stride, padding=padding)),
-            ("missing-bias", conv(A, W, np.zeros_like(b), stride=stride, padding=padding)),
-            ("stride-ignored", conv(A, W, b, stride=1, padding=padding)),
-            ("channels-first", nchw(right)),
-            ("channels-first", _try(lambda: nchw(conv(nhwc(A), W, b, stride, padding)))),
-            ("off-by-one", right[:, :-1, :-1, :]),
-        ]
-        if padding == "same":
-            for padded in [*wrong_same_inputs(A, W.shape[:2], pair(stride)), A]:
-                wrong = _try(lambda p=padded: conv(p, W, b, stride, "valid"))
-                rows.append(("same-padding-wrong", wrong))
-        return rows
-
-    return safely(table)
-
-
-def filter_variants(apply: Callable, image, kernel) -> list[tuple[str, Any]]:
-    """What ``apply_filter(image, kernel)`` returns under each known mistake."""
-    return safely(lambda: [
-        ("kernel-flipped", apply(image, kernel[::-1, ::-1])),
-        ("off-by-one", apply(image, kernel)[:-1, :-1]),
-    ])
-
-
-def pool_variants(pool: Callable, A, pool_size, stride, mode, padding) -> list[tuple[str, Any]]:
-    """What ``pool_forward`` returns under each known mistake."""
-
-    def table() -> list[tuple[str, Any]]:
-        other = "average" if mode == "max" else "max"
-        right = pool(A, pool_size, stride, mode, padding)
-        rows = [
-            ("pool-mode-swapped", pool(A, pool_size, stride, other, padding)),
-            ("stride-ignored", pool(A, pool_size, 1, mode, padding)),
-            ("channels-first", nchw(right)),
-            ("channels-first", _try(lambda: nchw(pool(nhwc(A), pool_size, stride, mode, padding)))),
-            ("off-by-one", right[:, :-1, :-1, :]),
-        ]
-        if padding == "same":
-            step = pair(stride if stride is not None else pool_size)
-            # Max pooling pads with -inf; average pooling leaves padding out of the mean,
-            # which no padded input reproduces, so only "no padding at all" is tried for it.
-            wrongly_padded = (
-                wrong_same_inputs(A, pair(pool_size), step, -np.inf) if mode == "max" else []
-            )
-            for padded in [*wrongly_padded, A]:
-                wrong = _try(lambda p=padded: pool(p, pool_size, stride, mode, "valid"))
-                rows.append(("same-padding-wrong", wrong))
-        return rows
-
-    return safely(table)
-
-
-# ---------------------------------------------------------------- variants: sizes and shapes
-
-
-def size_variants(n: int, f: int, stride: int, padding: str | int) -> list[tuple[str, int]]:
-    """What ``conv_output_size(n, f, stride, padding)`` gives under each known mistake."""
-    rows: list[tuple[str, int]] = []
-    if stride != 1:
-        rows.append(("stride-ignored", _length(n, f, 1, padding)))
-    if padding == "same":
-        rows += [
-            ("same-padding-wrong", (n + 2 * (f // 2) - f) // stride + 1),
-            ("same-padding-wrong", (n - f) // stride + 1),
-            ("off-by-one", n // stride),
-            ("off-by-one", math.ceil(n / stride) - 1),
-        ]
-    else:
-        span = n + 2 * int(padding if padding != "valid" else 0) - f
-        rows += [("off-by-one", span // stride), ("off-by-one", math.ceil(span / stride) + 1)]
-    right = _length(n, f, stride, padding)
-    # Any other answer one away is still an off-by-one, once the named forms had their turn.
-    return [*rows, ("off-by-one", right - 1), ("off-by-one", right + 1)]
-
-
-def _length(n: int, f: int, s: int, padding: str | int) -> int:
-    if padding == "same":
-        return -(-n // s)
-    return (n + 2 * int(padding if padding != "valid" else 0) - f) // s + 1
-
-
-def _axis_variants(n: int, f: int, s: int, padding: str | int) -> dict[str, int]:
-    """One wrong length per code along one axis (the first form of each mistake)."""
-    found: dict[str, int] = {}
-    for code, value in size_variants(n, f, s, padding):
-        found.setdefault(code, value)
-    return found
-
-
-def window_shape_variants(
-    input_shape: tuple[int, int, int],
-    window: int | tuple[int, int],
-    stride: int | tuple[int, int],
-    padding: str | int,
-    filters: int | None = None,
-) -> list[tuple[str, tuple[int, int, int]]]:
-    """Output shapes of a conv (``filters`` given) or pooling layer under each known mistake."""
-    h, w, c = input_shape
-    depth = filters or c
-    (fh, fw), (sh, sw) = pair(window), pair(stride)
-    right = (_length(h, fh, sh, padding), _length(w, fw, sw, padding), depth)
-    rows: list[tuple[str, tuple[int, int, int]]] = []
-    along_h, along_w = _axis_variants(h, fh, sh, padding), _axis_variants(w, fw, sw, padding)
-    for code in ("stride-ignored", "same-padding-wrong", "off-by-one"):
-        if code in along_h or code in along_w:
-            new_h, new_w = along_h.get(code, right[0]), along_w.get(code, right[1])
-            rows += [(code, (new_h, new_w, depth)), (code, (new_h, right[1], depth)),
-                     (code, (right[0], new_w, depth))]
-    rows.append(("channels-first", (depth, right[0], right[1])))
-    # input_shape read as (C, H, W): the "height" is W and the "width" is C.
-    as_chw = (_length(w, fh, sh, padding), _length(c, fw, sw, padding))
-    chw_depth = filters or h
-    rows += [("channels-first", (*as_chw, chw_depth)), ("channels-first", (chw_depth, *as_chw))]
-    return [(code, shape) for code, shape in rows if min(shape) > 0]
-
-
-# ---------------------------------------------------------------- variants: parameter counts
-
-
-def dense_params_variants(n_inputs: int, units: int, use_bias: bool) -> list[tuple[str, int]]:
-    """What ``dense_params`` gives under each known mistake."""
-    return [("params-missing-bias", n_inputs * units)]
-
-
-def conv_params_variants(kernel_size, in_channels: int, filters: int,
-                         use_bias: bool) -> list[tuple[str, int]]:
-    """What ``conv2d_params`` gives under each known mistake."""
-    kh, kw = pair(kernel_size)
-    bias = filters if use_bias else 0
-    return [
-        ("params-missing-bias", kh * kw * in_channels * filters),
-        ("params-missing-channels", kh * kw * filters + bias),
-        ("params-missing-channels", kh * kw * filters),
-    ]
+    A failing case is a failed test whose feedback names the function and shows
+    what came back. Outcomes are changed in place and returned.
+    """
+    by_function: dict[str, list[TestOutcome]] = {}
+    for outcome in outcomes:
+        function = outcome.details.get("function")
+        if outcome.status == "failed" and function and "got" in outcome.details:
+            by_function.setdefault(str(function), []).append(outcome)
+    for function, failing in by_function.items():
+        codes = {tuple(o.misconceptions) for o in failing}
+        if len(codes) == 1 and codes != {()}:
+            continue
+        for outcome in failing:
+            if not outcome.misconceptions:
+                continue
+            outcome.tags = [t for t in outcome.tags if not t.startswith("misconception:")]
+            code = outcome.details.pop("misconception", None)
+            hint = outcome.details.pop("hint", None)
+            note = UNCONFIRMED.format(function=function)
+            if hint is not None:
+                outcome.output = outcome.output.replace(f"Hint ({code}): {hint}", note)
+            outcome.details["note"] = note
+    return outcomes

@@ -363,7 +363,7 @@ class _Answers:
             if not _is_literal(node):
                 result.errors.append(
                     f"{where} must be written out as a plain dict of literal values, "
-                    'such as {"conv_params_32x32x3": 456}; it was not read'
+                    'such as {"conv_advantages": "a"}; it was not read'
                 )
             elif not isinstance(value := ast.literal_eval(node), dict):
                 result.errors.append(f"{where} must be a dict, not a {type(value).__name__}")

@@ -1,8 +1,12 @@
 """Every path convgrade reads or writes, built in one place.
 
-The course layout (``reference/``, ``exercises/``, ``quizzes/``) lives under a
-course root: the repository that holds this package, or ``$CONVGRADE_COURSE``.
-The output layout of a grading run lives under its ``--out`` directory.
+The course layout (``reference/``, ``exercises/``, ``quizzes/``, the hidden
+graders in ``autograder/graders/``) lives under a course root: the repository
+that holds this package, or ``$CONVGRADE_COURSE``. The hidden graders sit in
+the checkout beside the package's code but are left out of the wheel students
+install (see ``pyproject.toml``), so they are always found through the course
+layout, never as package data. The output layout of a grading run lives under
+its ``--out`` directory.
 """
 
 from __future__ import annotations
@@ -59,11 +63,12 @@ class CourseLayout:
 
     @property
     def graders(self) -> Path:
-        return PACKAGE_DIR / "graders"
+        """The hidden graders: instructor material of this course, not of the package."""
+        return self.root / "autograder" / "graders"
 
     def secret_paths(self) -> list[Path]:
-        """Paths a student's code must never be able to read."""
-        return [
+        """Paths a student's code must never be able to read (every copy of the graders)."""
+        paths = [
             self.reference,
             self.quizzes,
             self.graders,
@@ -71,6 +76,8 @@ class CourseLayout:
             self.root / "examples",
             self.root / ".git",
         ]
+        installed = PACKAGE_DIR / "graders"  # an install from before the split may hold one
+        return paths if installed in paths else [*paths, installed]
 
 
 def course() -> CourseLayout:

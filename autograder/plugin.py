@@ -22,11 +22,11 @@ import numpy as np
 import pytest
 
 from autograder.failures import describe_failure
-from autograder.paths import PACKAGE_DIR
+from autograder.paths import course
 from autograder.proxy import CallTimeout, Proxy
 from autograder.results import TestOutcome
 
-GRADERS_DIR = PACKAGE_DIR / "graders"
+GRADERS_DIR = course().graders  # course material, never shipped in the student wheel
 
 
 @dataclass
@@ -210,10 +210,12 @@ _UNUSED_PLUGINS = (
 
 def _pytest_args(graders: list[Path] | None) -> list[str]:
     targets = [str(p) for p in (graders or [GRADERS_DIR])]
+    # The folder of the tests run: a student's install has the public tests, not the graders.
+    first = Path(targets[0])
     return [
         *targets,
         "-c", os.devnull,
-        "--rootdir", str(GRADERS_DIR),
+        "--rootdir", str(first if first.is_dir() else first.parent),
         *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
         "--capture=sys",
         "-o", "python_files=test_*.py",

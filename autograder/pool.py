@@ -16,11 +16,12 @@ import signal
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
 from autograder.attempt import attempt, internal_error
-from autograder.loading import submission_id
+from autograder.discovery import Found
+from autograder.loading import load_submission
+from autograder.output import DiskFull
 from autograder.plugin import collect_plan
 from autograder.quiz import Quiz, course_quiz
 from autograder.results import TestOutcome
@@ -31,30 +32,42 @@ _PR_SET_PDEATHSIG = 1
 
 
 def grade_locally(
-    todo: list[Path], settings: WorkerSettings, workers: int
+    todo: list[Found], settings: WorkerSettings, workers: int
 ) -> Iterator[dict[str, Any]]:
     """Yield one serialized result per submission, in completion order."""
     if workers <= 1 or len(todo) == 1:
         with GraderWorker(settings) as worker:
-            for path in todo:
-                yield attempt(worker, path, submission_id(path))
+            for job in todo:
+                yield grade_one(worker, job)
         return
     remaining = list(todo)
     for round_number in range(RETRIES + 1):
-        broken: list[Path] = []
+        broken: list[Found] = []
         yield from _one_pool(remaining, settings, min(workers, len(remaining)), broken)
         if not broken:
             return
         remaining = broken
         if round_number == RETRIES:
-            plan, quiz = _fallback_shape()
-            for path in broken:
+            plan, quiz = fallback_shape()
+            for job in broken:
                 message = "internal grading error: the grader process died"
-                yield internal_error(submission_id(path), message, plan, quiz)
+                yield internal_error(job.id, message, plan, quiz)
+
+
+def grade_one(worker: GraderWorker, job: Found) -> dict[str, Any]:
+    """A serialized result for the submission ``job`` names, under its id, always."""
+    try:
+        submission = load_submission(job.path, job.id)
+    except Exception as exc:  # vanished since discovery, or unreadable in a way not foreseen
+        message = f"the submission could not be read: {exc}"
+        return internal_error(job.id, message, worker.plan, worker.quiz)
+    if job.note:
+        submission.warnings.append(job.note)
+    return attempt(worker, submission, job.id)
 
 
 def _one_pool(
-    todo: list[Path], settings: WorkerSettings, workers: int, broken: list[Path]
+    todo: list[Found], settings: WorkerSettings, workers: int, broken: list[Found]
 ) -> Iterator[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
     slots = context.Queue()
@@ -66,18 +79,24 @@ def _one_pool(
         initializer=_init_pool_worker,
         initargs=(settings, slots),
     )
-    futures: dict[Future[dict[str, Any]], Path] = {
-        pool.submit(_grade_in_pool, str(path)): path for path in todo
-    }
+    futures: dict[Future[dict[str, Any]], Found] = {}
+    for index, job in enumerate(todo):
+        try:
+            futures[pool.submit(_grade_in_pool, job)] = job
+        except BrokenProcessPool:  # a grader died while work was still being handed out
+            broken += todo[index:]
+            break
     try:
         for future in as_completed(futures):
             try:
                 yield future.result()
             except BrokenProcessPool:
                 broken.append(futures[future])
+            except DiskFull:
+                raise
             except Exception as exc:
                 message = f"internal grading error: {exc}"
-                yield internal_error(submission_id(futures[future]), message, *_fallback_shape())
+                yield internal_error(futures[future].id, message, *fallback_shape())
     except BaseException:
         _stop_now(pool)  # Ctrl-C or the consumer went away: do not wait for running work
         raise
@@ -85,7 +104,7 @@ def _one_pool(
 
 
 @functools.cache
-def _fallback_shape() -> tuple[list[TestOutcome], Quiz]:
+def fallback_shape() -> tuple[list[TestOutcome], Quiz]:
     """The test plan and quiz, for results the grader processes could not produce."""
     return collect_plan(), course_quiz()
 
@@ -108,9 +127,9 @@ def _init_pool_worker(settings: WorkerSettings, slots: Any) -> None:
     _POOL_WORKER = GraderWorker(settings)
 
 
-def _grade_in_pool(path: str) -> dict[str, Any]:
+def _grade_in_pool(job: Found) -> dict[str, Any]:
     assert _POOL_WORKER is not None, "pool worker used before its initializer ran"
-    return attempt(_POOL_WORKER, Path(path), submission_id(Path(path)))
+    return grade_one(_POOL_WORKER, job)
 
 
 def _die_with_parent() -> None:

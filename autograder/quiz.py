@@ -33,7 +33,7 @@ FORMATS: dict[str, str] = {
 }
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _QUESTION_FIELDS = {"id", "kind", "points", "prompt", "options"}
-_KEY_FIELDS = {"answer", "explanation", "equivalent", "tolerance", "partial"}
+_KEY_FIELDS = {"answer", "explanation", "equivalent", "tolerance", "partial", "note"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ class AnswerKey:
     equivalent: list[Any] = field(default_factory=list)
     tolerance: float = 0.0
     partial: bool = False
+    # A remark shown after the explanation, e.g. where a lecture got a figure wrong.
+    note: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The explanation a student reads: the explanation, then the note."""
+        return f"{self.explanation} {self.note}".strip()
 
 
 @dataclass(frozen=True)
@@ -134,14 +141,18 @@ def load_keys(path: Path) -> dict[str, AnswerKey]:
             raise ValueError(f"{where}: unknown fields {sorted(unknown)}")
         explanation, equivalent = raw.get("explanation", ""), raw.get("equivalent", [])
         tolerance, partial = raw.get("tolerance", 0.0), raw.get("partial", False)
-        if not isinstance(explanation, str) or not isinstance(equivalent, list):
-            raise ValueError(f"{where}: explanation must be text and equivalent a list")
+        note = raw.get("note", "")
+        if not all(isinstance(t, str) for t in (explanation, note)) or not isinstance(
+            equivalent, list
+        ):
+            raise ValueError(f"{where}: explanation and note must be text, equivalent a list")
         if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
             raise ValueError(f"{where}: tolerance must be a number >= 0")
         if not isinstance(partial, bool):
             raise ValueError(f"{where}: partial must be true or false")
         keys[qid] = AnswerKey(
-            qid, raw["answer"], explanation.strip(), equivalent, float(tolerance), partial
+            qid, raw["answer"], explanation.strip(), equivalent, float(tolerance), partial,
+            " ".join(note.split()),
         )
     return keys
 
@@ -204,9 +215,6 @@ def parse_answers_toml(text: str) -> tuple[dict[str, object], list[str]]:
             'id = value, e.g. conv_advantages = "b"; letters and shapes need double quotes. '
             "No quiz answer was read, so every question counts as unanswered."
         ]
-
-
-# ---------------------------------------------------------------- normalising
 
 
 # ---------------------------------------------------------------- scoring
@@ -272,8 +280,9 @@ def _score_one(q: Question, key: AnswerKey, value: object) -> QuizItemResult:
         )
     note = " (The leading None, the batch size, was ignored.)" if dropped else ""
     if q.kind == "numeric":
-        slack = key.tolerance + 1e-9 * max(1.0, abs(expected))
-        ok = any(abs(got - a) <= slack for a in accepted)
+        # The tolerance belongs to the answer; an equivalent (a rounded figure) is exact.
+        ok = any(abs(got - a) <= (key.tolerance if a == expected else 0.0)
+                 + 1e-9 * max(1.0, abs(a)) for a in accepted)
     else:
         ok = got in accepted
     if ok:
@@ -313,6 +322,6 @@ def _result(
         max_score=q.points,
         status=status,
         answer=None if status == "missing" else qa.display(value),
-        feedback=f"{lead}{middle} {key.explanation}",
-        explanation=key.explanation,
+        feedback=f"{lead}{middle} {key.shown}",
+        explanation=key.shown,
     )

@@ -42,6 +42,9 @@ def letters(value: object, options: dict[str, str]) -> frozenset[str]:
         raise Malformed(f"got {kind_of(value)}, not letters")
     letters: set[str] = set()
     for part in parts:
+        if (written := _option_named(part, options)) is not None:
+            letters.add(written)
+            continue
         for token in re.split(r"[\s,;/&+]+", re.sub(r"[()\[\]{}.'\"]", " ", part.lower())):
             if token and all(ch in options for ch in token):
                 letters.update(token)
@@ -50,6 +53,27 @@ def letters(value: object, options: dict[str, str]) -> frozenset[str]:
     if not letters:
         raise Malformed("no option letter found")
     return frozenset(letters)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text.lower()).split())
+
+
+# Ways of writing out an "All of the above." option in full.
+_ALL_OF_THE_ABOVE = {"all of the above", "all the above", "all above", "all of them"}
+
+
+def _option_named(part: str, options: dict[str, str]) -> str | None:
+    """The letter of the option whose text ``part`` writes out ("all of the above", "d) ...")."""
+    words = _words(part)
+    labelled = re.fullmatch(r"([a-z]) (.+)", words)
+    for letter, text in options.items():
+        option = _words(text)
+        if words == option or (words in _ALL_OF_THE_ABOVE and option in _ALL_OF_THE_ABOVE):
+            return letter
+        if labelled and labelled[1] == letter and labelled[2] == option:
+            return letter
+    return None
 
 
 def number(value: object) -> float:
@@ -136,5 +160,6 @@ def show(kind: str, canonical: Any) -> str:
     if kind in ("choice", "multi"):
         return ", ".join(sorted(canonical))
     if kind == "numeric":
-        return f"{int(canonical):,}" if float(canonical).is_integer() else f"{canonical:.6g}"
+        # Every digit the student gave is shown: 235200.4 must not read as 235200.
+        return f"{int(canonical):,}" if float(canonical).is_integer() else f"{canonical:.15g}"
     return "x".join(str(d) for d in canonical)

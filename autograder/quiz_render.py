@@ -39,7 +39,7 @@ def quiz_to_markdown(quiz: Quiz, with_keys: bool = False) -> str:
                 answer += f" ± {key.tolerance:g}"
             if key.partial:
                 answer += ", partial credit"
-            lines += ["", f"**Answer:** {answer}", "", f"**Why:** {key.explanation}"]
+            lines += ["", f"**Answer:** {answer}", "", f"**Why:** {key.shown}"]
     return "\n".join(lines) + "\n"
 
 

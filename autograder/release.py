@@ -5,13 +5,17 @@ The bundle holds the generated exercises (stubs, notebooks, ``answers.toml``,
 their keys, and the public self-check tests. ``assert_clean_bundle`` then
 searches it for anything from the instructor side: copies of reference, grader
 or key files, lines of a solution, quiz explanations, distinctive quiz answers
-(numbers of 100 or more, shapes), or a solution marker.
+(numbers of 100 or more, shapes), or a solution marker. A wheel in the bundle
+(``convgrade release`` builds the student wheel into ``wheels/``) is searched
+member by member, and any member under a ``graders`` or ``reference`` folder,
+or named ``keys.toml``, is a leak whatever it holds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -20,6 +24,7 @@ from autograder.authoring.generate import generate
 from autograder.authoring.stubs import BEGIN, END
 from autograder.paths import PACKAGE_DIR, CourseLayout
 from autograder.quiz import load_keys
+from autograder.student_wheel import hidden_member, wheel_members
 
 # Everything that ships, as (source, destination in the bundle). Sources ending in
 # "/" are folders. "exercises/" is generated afresh from the reference rather than
@@ -35,9 +40,13 @@ REQUIREMENTS = """\
 # pip install -r requirements.txt gives you the `convgrade` command:
 #   convgrade check    runs the public tests on your work
 #   convgrade submit   packs your work into submission.zip
+# Without the course's package index: pip install wheels/convgrade-*.whl
 convgrade
 """
 MIN_LINE = 30  # solution lines this short ("return out") are too common to count as leaks
+# Lines the engine itself must hold to diagnose mistakes, and which the spec states in
+# words ("odd extra padding goes bottom/right"): no leak when found in the wheel's code.
+ENGINE_LINES = frozenset({"return total // 2, total - total // 2"})
 MARKER = "BEGIN SOLUTION"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -97,7 +106,7 @@ def build_release(course: CourseLayout, out: Path) -> list[Path]:
 
 
 def _secret_files(course: CourseLayout) -> list[Path]:
-    found = [course.quiz_keys] if course.quiz_keys.is_file() else []
+    found = [p for p in (course.quiz_keys, course.quizzes / "secret.toml") if p.is_file()]
     for folder in (course.reference, course.graders):
         if folder.is_dir():
             found += [p for p in sorted(folder.rglob("*"))
@@ -165,10 +174,10 @@ def _answer_searches(course: CourseLayout) -> dict[str, list[re.Pattern[str]]]:
     return {qid: patterns for qid, patterns in found.items() if patterns}
 
 
-def _texts(path: Path) -> list[str]:
+def _texts_of(name: str, data: bytes) -> list[str]:
     """The text a person would read in a file: for notebooks, the cell sources too."""
-    raw = path.read_bytes().decode("utf-8", errors="replace")
-    if path.suffix == ".ipynb":
+    raw = data.decode("utf-8", errors="replace")
+    if name.endswith(".ipynb"):
         try:
             nb = nbformat.reads(raw, as_version=4)
         except Exception:  # an unreadable notebook is still searched as plain text
@@ -177,33 +186,77 @@ def _texts(path: Path) -> list[str]:
     return [raw]
 
 
-def assert_clean_bundle(out: Path, course: CourseLayout) -> list[str]:
-    """Every leak of instructor material found under ``out``; empty when the bundle is clean."""
-    out = Path(out)
-    secrets = {}
-    for path in _secret_files(course):
-        data = path.read_bytes()
-        if data.strip():  # an empty __init__.py would match every empty file
-            secrets[_digest(data)] = path
-    solution_lines = _solution_lines(course)
-    sentences = _explanation_sentences(course)
-    answers = _answer_searches(course)
-    leaks: list[str] = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        rel = path.relative_to(out).as_posix()
-        if (twin := secrets.get(_digest(path.read_bytes()))) is not None:
+@dataclass(frozen=True)
+class LeakSearch:
+    """What instructor material looks like, to be searched for in anything that ships."""
+
+    secrets: dict[str, Path]
+    solution_lines: set[str]
+    sentences: set[str]
+    answers: dict[str, list[re.Pattern[str]]]
+
+    @classmethod
+    def of(cls, course: CourseLayout) -> LeakSearch:
+        secrets = {}
+        for path in _secret_files(course):
+            data = path.read_bytes()
+            if data.strip():  # an empty __init__.py would match every empty file
+                secrets[_digest(data)] = path
+        return cls(secrets, _solution_lines(course), _explanation_sentences(course),
+                   _answer_searches(course))
+
+    def find(self, rel: str, data: bytes, course: CourseLayout, markers: bool = True) -> list[str]:
+        """Every leak in one shipped file, ``data`` being its content."""
+        leaks = []
+        if (twin := self.secrets.get(_digest(data))) is not None:
             shown = twin.relative_to(course.root) if twin.is_relative_to(course.root) else twin
             leaks.append(f"{rel}: a copy of {shown.as_posix()}")
-        texts = _texts(path)
-        if any(MARKER in text for text in texts):
+        texts = _texts_of(rel, data)
+        if markers and any(MARKER in text for text in texts):
             leaks.append(f"{rel}: contains the marker {MARKER!r}")
         lines = {_bare(line) for text in texts for line in text.splitlines()}
         leaks += [f"{rel}: a line of a reference solution: {line}"
-                  for line in sorted(lines & solution_lines)]
+                  for line in sorted(lines & self.solution_lines)]
         flat = " ".join(" ".join(texts).split())
         leaks += [f"{rel}: text from a quiz explanation: {sentence}"
-                  for sentence in sorted(s for s in sentences if s in flat)]
+                  for sentence in sorted(s for s in self.sentences if s in flat)]
         leaks += [f"{rel}: the answer to quiz question {qid}"
-                  for qid, patterns in answers.items()
+                  for qid, patterns in self.answers.items()
                   if any(p.search(text) for p in patterns for text in texts)]
+        return leaks
+
+
+def assert_clean_bundle(out: Path, course: CourseLayout) -> list[str]:
+    """Every leak of instructor material found under ``out``; empty when the bundle is clean.
+
+    A wheel in the bundle is searched member by member, and must hold no hidden
+    grader, reference or key file at all, whatever its content.
+    """
+    out = Path(out)
+    search = LeakSearch.of(course)
+    leaks: list[str] = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        rel = path.relative_to(out).as_posix()
+        if path.suffix == ".whl":
+            leaks += wheel_leaks(path, course, search, rel)
+        else:
+            leaks += search.find(rel, path.read_bytes(), course)
+    return leaks
+
+
+def wheel_leaks(
+    wheel: Path, course: CourseLayout, search: LeakSearch | None = None, rel: str | None = None
+) -> list[str]:
+    """Every leak of instructor material in a wheel: hidden files by name, then by content."""
+    search = search or LeakSearch.of(course)
+    rel = rel or wheel.name
+    try:
+        members = wheel_members(wheel)
+    except ValueError as exc:
+        return [f"{rel}: cannot be inspected ({exc})"]
+    leaks = [f"{rel}!{name}: {why}" for name in members if (why := hidden_member(name))]
+    engine = replace(search, solution_lines=search.solution_lines - ENGINE_LINES)
+    for name, data in members.items():
+        # The engine's own code names the solution marker; only copies and content count.
+        leaks += engine.find(f"{rel}!{name}", data, course, markers=False)
     return leaks

@@ -14,11 +14,12 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from autograder.attempt import attempt, internal_error
-from autograder.loading import Submission, load_submission, submission_id
+from autograder.discovery import Found
+from autograder.loading import Submission, load_submission
+from autograder.output import DiskFull
 from autograder.plugin import collect_plan
 from autograder.quiz import course_quiz
 from autograder.worker import GraderWorker, WorkerSettings
@@ -28,7 +29,7 @@ _WORKER_LOCK = threading.Lock()
 
 
 def grade_on_dask(
-    todo: list[Path], settings: WorkerSettings, address: str
+    todo: list[Found], settings: WorkerSettings, address: str
 ) -> Iterator[dict[str, Any]]:
     """Yield one serialized result per submission, graded on the cluster at ``address``."""
     from dask.distributed import Client, as_completed
@@ -36,9 +37,16 @@ def grade_on_dask(
     remote_settings = replace(settings, hidden_paths=())  # the output dir is not theirs
     with Client(address, set_as_default=False) as client:
         futures = {}
-        for path in todo:
-            sid = submission_id(path)
-            submission = load_submission(path)
+        for job in todo:
+            sid = job.id
+            try:
+                submission = load_submission(job.path, sid)
+            except Exception as exc:  # vanished since discovery: that submission's error
+                message = f"the submission could not be read: {exc}"
+                yield internal_error(sid, message, collect_plan(), course_quiz())
+                continue
+            if job.note:
+                submission.warnings.append(job.note)
             future = client.submit(
                 _grade_remote, submission, remote_settings, key=f"convgrade-{sid}", pure=False
             )
@@ -47,6 +55,8 @@ def grade_on_dask(
             for future in as_completed(futures, loop=client.loop):
                 try:
                     yield future.result()
+                except DiskFull:
+                    raise
                 except Exception as exc:  # the dask worker died or lost the task
                     message = f"internal grading error: {exc}"
                     yield internal_error(futures[future], message, collect_plan(), course_quiz())

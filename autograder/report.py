@@ -9,6 +9,7 @@ import jinja2
 
 from autograder.output import write_text_atomic
 from autograder.paths import OutputLayout
+from autograder.report_view import FILTERS, report_context
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("autograder", "templates"),
@@ -20,55 +21,7 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,
 )
-
-
-def _most_instructive(test: dict[str, Any]) -> tuple[bool, int]:
-    """Sort key: diagnosed failures first, then the shortest, whose case is easiest to redo."""
-    diagnosed = any(tag.startswith("misconception:") for tag in test.get("tags", []))
-    return (not diagnosed, len(test.get("output", "")))
-
-
-def report_context(result: dict[str, Any]) -> dict[str, Any]:
-    """The view of a result a report shows: totals, exercises with their tests, the quiz."""
-    tests = [t for t in result.get("tests", []) if t.get("exercise") != "quiz"]
-    exercises = []
-    for name, totals in result.get("exercises", {}).items():
-        if name == "quiz":
-            continue
-        own = [t for t in tests if t.get("exercise") == name]
-        exercises.append(
-            {
-                "name": name,
-                "score": totals["score"],
-                "max_score": totals["max_score"],
-                "passed": sum(t["status"] == "passed" for t in own),
-                "total": len(own),
-                "failures": sorted(
-                    (t for t in own if t["status"] != "passed"), key=_most_instructive
-                ),
-            }
-        )
-    quiz_totals = result.get("exercises", {}).get("quiz")
-    return {
-        "submission": result["submission"],
-        "score": result["score"],
-        "max_score": result["max_score"],
-        "percent": 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0,
-        "errors": result.get("errors", []),
-        "warnings": result.get("warnings", []),
-        "isolation": result.get("isolation", "full"),
-        "exercises": exercises,
-        "quiz": list(result.get("quiz", {}).values()),
-        "quiz_totals": quiz_totals,
-        "misconceptions": sorted(
-            {
-                tag.split(":", 1)[1]
-                for t in tests
-                for tag in t.get("tags", [])
-                if tag.startswith("misconception:")
-            }
-        ),
-    }
+_ENV.filters.update(FILTERS)  # Markdown escaping: student text can never leave its block
 
 
 def render_markdown(result: dict[str, Any]) -> str:

@@ -1,5 +1,10 @@
 """Class analytics computed from stored result dictionaries (no plotting, no files).
 
+Item statistics (pass rates, discrimination) count attempts only: a test of a
+function that was never started (an untouched stub, a missing function, a
+submission with no work at all) and an unanswered quiz question are counted
+separately as not attempted, so they cannot make every item look alike.
+
 Item discrimination is the item-rest correlation: the Pearson correlation
 between a submission's fraction of an item's points and its percent score on
 everything else. For a pass/fail test that is the point-biserial correlation.
@@ -16,17 +21,23 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
 from autograder.results import EXERCISES, QUIZ
+from autograder.stats_items import (
+    QuestionStats,
+    discrimination,
+    item_and_rest,
+    percent,
+    quiz_stats,
+    rate,
+    rounded,
+)
 
 DISCRIMINATION_METHOD = "item-rest point-biserial correlation"
-MIN_FOR_DISCRIMINATION = 3
-TOP_WRONG_ANSWERS = 3
 
 # "Output shape [same-stride2]" -> base "Output shape", case "same-stride2".
 _PARAMETRIZED = re.compile(r"^(?P<base>.*\S)\s*\[(?P<case>[^\[\]]*)\]$")
 _TIMEOUT_TEXT = re.compile(r"time limit|ran out of time|^Stopped:", re.IGNORECASE)
+_UNTOUCHED = re.compile(r"NotImplementedError: \w+ is not implemented yet")
 
 
 @dataclass
@@ -50,8 +61,9 @@ class TestStats:
     exercise: str
     attempts: int
     passed: int
-    pass_rate: float
+    pass_rate: float | None  # None when nobody attempted it
     discrimination: float | None
+    not_attempted: int = 0
 
 
 @dataclass
@@ -65,22 +77,8 @@ class TestGroupStats:
     cases: int
     attempts: int
     passed: int
-    pass_rate: float
-    all_cases_rate: float  # share of submissions that passed every case they ran
-
-
-@dataclass
-class QuestionStats:
-    """How one quiz question went across the class."""
-
-    id: str
-    attempts: int
-    correct: int
-    correct_rate: float
-    mean_fraction: float  # mean share of the question's points, partial credit included
-    statuses: dict[str, int]
-    wrong_answers: list[tuple[str, int]]  # most common first
-    discrimination: float | None
+    pass_rate: float | None
+    all_cases_rate: float | None  # share of submissions that passed every case they ran
 
 
 @dataclass
@@ -91,6 +89,7 @@ class MisconceptionStats:
     submissions: int
     share: float
     tests: dict[str, int]  # test name -> submissions diagnosed there
+    students: list[str] = field(default_factory=list)  # the submissions that made it
 
 
 @dataclass
@@ -124,6 +123,7 @@ class ClassStats:
     misconceptions: list[MisconceptionStats]
     errors: ErrorStats
     discrimination_method: str = DISCRIMINATION_METHOD
+    no_work: list[str] = field(default_factory=list)  # submissions with nothing done at all
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (tuples become lists)."""
@@ -136,18 +136,19 @@ class ClassStats:
 def compute_stats(results: list[dict[str, Any]]) -> ClassStats:
     """Class statistics for serialized results (``SubmissionResult.to_gradescope_dict``)."""
     results = sorted(results, key=lambda r: str(r["submission"]))
-    percents = {str(r["submission"]): _percent(r["score"], r["max_score"]) for r in results}
+    percents = {str(r["submission"]): percent(r["score"], r["max_score"]) for r in results}
     tests = _test_stats(results)
     return ClassStats(
         n=len(results),
         scores=_summary(list(percents.values())),
-        percents={k: _r(v) for k, v in percents.items()},
+        percents={k: rounded(v) for k, v in percents.items()},
         exercises=_exercise_means(results),
         tests=tests,
         test_groups=_group_stats(results),
-        quiz=_quiz_stats(results),
+        quiz=quiz_stats(results),
         misconceptions=_misconceptions(results),
         errors=_errors(results),
+        no_work=[str(r["submission"]) for r in results if r.get("no_work")],
     )
 
 
@@ -161,11 +162,11 @@ def _summary(values: list[float]) -> ScoreSummary | None:
     if not values:
         return None
     return ScoreSummary(
-        mean=_r(statistics.fmean(values)),
-        median=_r(statistics.median(values)),
-        stdev=_r(statistics.stdev(values)) if len(values) > 1 else None,
-        min=_r(min(values)),
-        max=_r(max(values)),
+        mean=rounded(statistics.fmean(values)),
+        median=rounded(statistics.median(values)),
+        stdev=rounded(statistics.stdev(values)) if len(values) > 1 else None,
+        min=rounded(min(values)),
+        max=rounded(max(values)),
     )
 
 
@@ -174,10 +175,10 @@ def _exercise_means(results: list[dict[str, Any]]) -> dict[str, float]:
     for result in results:
         for name, totals in result.get("exercises", {}).items():
             if totals.get("max_score"):
-                shares[name].append(_percent(totals["score"], totals["max_score"]))
+                shares[name].append(percent(totals["score"], totals["max_score"]))
     order = {name: i for i, name in enumerate((*EXERCISES, QUIZ))}
     return {
-        name: _r(statistics.fmean(shares[name]))
+        name: rounded(statistics.fmean(shares[name]))
         for name in sorted(shares, key=lambda n: (order.get(n, len(order)), n))
     }
 
@@ -186,14 +187,31 @@ def _graded_tests(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [t for t in result.get("tests", []) if t.get("exercise") != QUIZ]
 
 
+def attempted(result: dict[str, Any], test: dict[str, Any]) -> bool:
+    """Whether a test's outcome reflects work: not an untouched stub, a missing function, or
+    a submission with no work at all."""
+    if result.get("no_work"):
+        return False
+    if test["status"] == "passed":
+        return True
+    if test.get("details", {}).get("error") == "missing":
+        return False
+    return not _UNTOUCHED.search(test.get("output", ""))
+
+
 def _test_stats(results: list[dict[str, Any]]) -> list[TestStats]:
-    # key -> [(fraction of item points, rest percent)], one pair per submission
+    # key -> [(fraction of item points, rest percent)], one pair per attempting submission
     pairs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     passed: Counter[tuple[str, str]] = Counter()
+    skipped: Counter[tuple[str, str]] = Counter()
     for result in results:
         for test in _graded_tests(result):
             key = (test.get("exercise", ""), test["name"])
-            pairs[key].append(_item_and_rest(result, test["score"], test["max_score"]))
+            pairs.setdefault(key, [])
+            if not attempted(result, test):
+                skipped[key] += 1
+                continue
+            pairs[key].append(item_and_rest(result, test["score"], test["max_score"]))
             passed[key] += test["status"] == "passed"
     return [
         TestStats(
@@ -201,8 +219,9 @@ def _test_stats(results: list[dict[str, Any]]) -> list[TestStats]:
             exercise=exercise,
             attempts=len(pairs[(exercise, name)]),
             passed=passed[(exercise, name)],
-            pass_rate=_r(passed[(exercise, name)] / len(pairs[(exercise, name)])),
-            discrimination=_discrimination(pairs[(exercise, name)]),
+            pass_rate=rate(passed[(exercise, name)], len(pairs[(exercise, name)])),
+            discrimination=discrimination(pairs[(exercise, name)]),
+            not_attempted=skipped[(exercise, name)],
         )
         for exercise, name in _course_order(pairs)
     ]
@@ -218,7 +237,7 @@ def _group_stats(results: list[dict[str, Any]]) -> list[TestGroupStats]:
         failed_here: dict[tuple[str, str], bool] = {}
         for test in _graded_tests(result):
             base, case = split_test_name(test["name"])
-            if case is None:
+            if case is None or not attempted(result, test):
                 continue
             key = (test.get("exercise", ""), base)
             cases[key].add(case)
@@ -236,45 +255,17 @@ def _group_stats(results: list[dict[str, Any]]) -> list[TestGroupStats]:
             cases=len(cases[(exercise, base)]),
             attempts=attempts[(exercise, base)],
             passed=passed[(exercise, base)],
-            pass_rate=_r(passed[(exercise, base)] / attempts[(exercise, base)]),
-            all_cases_rate=_r(clean[(exercise, base)] / takers[(exercise, base)]),
+            pass_rate=rate(passed[(exercise, base)], attempts[(exercise, base)]),
+            all_cases_rate=rate(clean[(exercise, base)], takers[(exercise, base)]),
         )
         for exercise, base in _course_order(cases)
     ]
 
 
-def _quiz_stats(results: list[dict[str, Any]]) -> list[QuestionStats]:
-    pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    statuses: dict[str, Counter[str]] = defaultdict(Counter)
-    wrong: dict[str, Counter[str]] = defaultdict(Counter)
-    for result in results:
-        for qid, item in result.get("quiz", {}).items():
-            pairs[qid].append(_item_and_rest(result, item["score"], item["max_score"]))
-            statuses[qid][item["status"]] += 1
-            if item["status"] in ("incorrect", "partial") and item.get("answer") is not None:
-                wrong[qid][_answer_text(item["answer"])] += 1
-    out = []
-    for qid in sorted(pairs):
-        n = len(pairs[qid])
-        ranked = sorted(wrong[qid].items(), key=lambda kv: (-kv[1], kv[0]))
-        out.append(
-            QuestionStats(
-                id=qid,
-                attempts=n,
-                correct=statuses[qid]["correct"],
-                correct_rate=_r(statuses[qid]["correct"] / n),
-                mean_fraction=_r(statistics.fmean(item for item, _ in pairs[qid])),
-                statuses=dict(sorted(statuses[qid].items())),
-                wrong_answers=ranked[:TOP_WRONG_ANSWERS],
-                discrimination=_discrimination(pairs[qid]),
-            )
-        )
-    return out
-
-
 def _misconceptions(results: list[dict[str, Any]]) -> list[MisconceptionStats]:
     showing: Counter[str] = Counter()
     where: dict[str, Counter[str]] = defaultdict(Counter)
+    who: dict[str, list[str]] = defaultdict(list)
     for result in results:
         seen: dict[str, set[str]] = defaultdict(set)
         for test in _graded_tests(result):
@@ -284,13 +275,15 @@ def _misconceptions(results: list[dict[str, Any]]) -> list[MisconceptionStats]:
         for code, names in seen.items():
             showing[code] += 1
             where[code].update(names)
+            who[code].append(str(result["submission"]))
     n = len(results)
     return [
         MisconceptionStats(
             code=code,
             submissions=count,
-            share=_r(count / n),
+            share=rounded(count / n),
             tests=dict(sorted(where[code].items(), key=lambda kv: (-kv[1], kv[0]))),
+            students=sorted(who[code]),
         )
         for code, count in sorted(showing.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
@@ -318,36 +311,7 @@ def _errors(results: list[dict[str, Any]]) -> ErrorStats:
     return stats
 
 
-def _item_and_rest(result: dict[str, Any], score: float, max_score: float) -> tuple[float, float]:
-    item = score / max_score if max_score else 0.0
-    rest = _percent(result["score"] - score, result["max_score"] - max_score)
-    return item, rest
-
-
-def _discrimination(pairs: list[tuple[float, float]]) -> float | None:
-    if len(pairs) < MIN_FOR_DISCRIMINATION:
-        return None
-    data = np.asarray(pairs, dtype=np.float64)
-    if np.ptp(data[:, 0]) == 0 or np.ptp(data[:, 1]) == 0:
-        return None
-    return _r(float(np.corrcoef(data[:, 0], data[:, 1])[0, 1]))
-
-
-def _answer_text(answer: Any) -> str:
-    if isinstance(answer, str):
-        return answer.strip()
-    return json.dumps(answer, sort_keys=True)
-
-
 def _course_order(keys: Any) -> list[tuple[str, str]]:
     # A stable sort keeps the graders' own order of tests within each exercise.
     order = {name: i for i, name in enumerate(EXERCISES)}
     return sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[0]))
-
-
-def _percent(score: float, max_score: float) -> float:
-    return 100.0 * float(score) / float(max_score) if max_score else 0.0
-
-
-def _r(value: float) -> float:
-    return round(float(value), 4)

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from autograder.misconceptions import SUMMARIES
 from autograder.output import load_results, write_text_atomic
 from autograder.paths import OutputLayout
 from autograder.stats import ClassStats, compute_stats
@@ -29,19 +30,6 @@ _FIGSIZE = (6.4, 3.6)
 _DPI = 100
 _BINS = list(range(0, 101, 10))
 _COLOR = "#2f6f9f"
-
-# Short descriptions of the misconception codes of the result file (spec §5).
-MISCONCEPTIONS: dict[str, str] = {
-    "kernel-flipped": "flipped the kernel (true convolution, not cross-correlation)",
-    "missing-bias": "left out the bias",
-    "stride-ignored": "moved the window one step at a time whatever the stride",
-    "same-padding-wrong": 'padded by the wrong amount for "same"',
-    "off-by-one": "output size one too large or too small",
-    "pool-mode-swapped": "used average pooling for max, or max for average",
-    "params-missing-bias": "counted parameters without the biases",
-    "params-missing-channels": "counted parameters without the input channels",
-    "channels-first": "read the arrays as (m, C, H, W)",
-}
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("autograder", "templates"),
@@ -99,7 +87,7 @@ def render_summary_html(stats: ClassStats, charts: dict[str, bytes] | None = Non
         exercise_chart=images[EXERCISE_CHART],
         histogram_name=HISTOGRAM,
         exercise_chart_name=EXERCISE_CHART,
-        descriptions=MISCONCEPTIONS,
+        descriptions=SUMMARIES,
     )
 
 

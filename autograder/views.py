@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +18,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+
+from autograder.report_view import failure_groups
+from autograder.results import TestOutcome
 
 if TYPE_CHECKING:  # annotations only: `convgrade check` must not import the grading engine
     from autograder.bulk import RunSummary
@@ -85,24 +87,22 @@ def scores_table(summary: RunSummary, limit: int = 40) -> Table | None:
     return table
 
 
-# The message of a generated stub that was never filled in.
-_UNSTARTED = re.compile(r"NotImplementedError: (\w+) is not implemented yet")
-
-
 def check_table(report: CheckReport) -> Table:
-    """One row per exercise, then one line per failing public test with its hint."""
+    """One row per exercise: functions not started yet, then one entry per function and cause."""
     table = Table(title="convgrade check (public tests)", show_lines=True)
     table.add_column("exercise")
     table.add_column("passed", justify="right")
     table.add_column("what to look at")
     for row in report.rows:
-        unstarted = sorted({m.group(1) for o in row.failures if (m := _UNSTARTED.search(o.output))})
+        groups = failure_groups([_as_dict(o) for o in row.outcomes], row.exercise)
+        unstarted = sorted(g.function for g in groups if g.not_started)
         notes = "\n\n".join(
             [f"not started yet: {escape(', '.join(unstarted))}"] * bool(unstarted)
             + [
-                f"[bold]{escape(o.name)}[/bold]\n{escape(o.output)}"
-                for o in row.failures
-                if not _UNSTARTED.search(o.output)
+                f"[bold]{escape(g.function)}[/bold]: {escape(g.summary)}\n"
+                f"{escape(g.example['name'])}\n{escape(g.example['output'])}"
+                for g in groups
+                if not g.not_started
             ]
         )
         mark = "[green]ok" if not row.failures and row.outcomes else "[red]" if row.failures else ""
@@ -112,3 +112,9 @@ def check_table(report: CheckReport) -> Table:
     for message in report.warnings:
         table.add_row("[yellow]warning", "", escape(message))
     return table
+
+
+def _as_dict(outcome: TestOutcome) -> dict[str, Any]:
+    return {"name": outcome.name, "status": outcome.status, "output": outcome.output,
+            "score": outcome.score, "max_score": outcome.max_score,
+            "tags": list(outcome.tags), "details": dict(outcome.details)}

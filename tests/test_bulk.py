@@ -52,19 +52,20 @@ def test_plan_skips_graded_unless_regrade(tmp_path: Path):
     layout.ensure()
     layout.result("s01").write_text(json.dumps({"submission": "s01"}))
     planned = plan([submissions], layout, regrade=False)
-    assert [p.name for p in planned.todo] == ["s00", "s02"] and planned.skipped == ["s01"]
+    assert [j.id for j in planned.todo] == ["s00", "s02"] and planned.skipped == ["s01"]
     planned = plan([submissions], layout, regrade=True)
     assert len(planned.todo) == 3 and planned.skipped == [] and planned.warnings == []
 
 
 def test_plan_warns_about_a_duplicate_id(tmp_path: Path):
-    """A zip and a folder with one id: the first is graded, the second named in a warning."""
+    """A zip and a folder with one id: both are graded, under distinct ids, with a warning."""
     submissions = _class(tmp_path / "class", 2)
     shutil.make_archive(str(submissions / "s00"), "zip", submissions / "s00")
     layout = OutputLayout(tmp_path / "out")
     planned = plan([submissions], layout, regrade=False)
-    assert sorted(p.name for p in planned.todo) in (["s00", "s01"], ["s00.zip", "s01"])
-    assert len(planned.warnings) == 1 and "s00" in planned.warnings[0]
+    assert [(j.path.name, j.id) for j in planned.todo] == [
+        ("s00", "s00"), ("s00.zip", "s00-zip"), ("s01", "s01")]
+    assert len(planned.warnings) == 1 and "s00.zip" in planned.warnings[0]
 
 
 def test_bulk_grading_with_two_workers_writes_everything(tmp_path: Path):

@@ -123,6 +123,12 @@ class TestExpectClose:
         assert failure.case == "f(x)" and "2." in failure.expected and "5." in failure.got
         assert failure.misconception is None and failure.hint is None
 
+    def test_the_function_is_recorded_for_confirming_diagnoses(self):
+        """A failure names the student function it checked, so hints are confirmed per function."""
+        with pytest.raises(Mismatch) as info:
+            expect_close(np.array([5.0]), np.array([2.0]), case="f(x)", what="conv_forward")
+        assert info.value.details()["function"] == "conv_forward"
+
     def test_a_diagnosed_mistake_adds_code_and_hint(self):
         """When diagnose names a code, the hint of that code is part of the feedback."""
         with pytest.raises(Mismatch) as info:

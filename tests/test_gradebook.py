@@ -31,3 +31,11 @@ class TestRenderGradebook:
         assert rows[0]["score"] == "6" and rows[0]["max_score"] == "6"
         assert rows[0]["convolution"] == "5" and rows[0]["pooling"] == "0"
         assert rows[1]["quiz"] == "1"
+
+    def test_a_damaged_result_costs_only_its_own_row(self):
+        """A stored result without scores gets a row saying so; the others are intact."""
+        damaged = {"submission": "carl", "score": "lots"}
+        rows = list(csv.DictReader(io.StringIO(render_gradebook([_stored("bob", 5), damaged]))))
+        assert [(r["submission"], r["errors"]) for r in rows] == [
+            ("bob", "0"), ("carl", "unreadable result")]
+        assert rows[0]["score"] == rows[0]["max_score"] == "6"

@@ -10,10 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.discovery import Found, discover, discover_submissions
 from autograder.loading import (
     EXPECTED_FUNCTIONS,
-    discover_submissions,
-    discover_with_warnings,
     load_submission,
     submission_id,
     write_sources,
@@ -335,12 +334,20 @@ class TestDiscovery:
         _folder(outer, "work")
         assert discover_submissions([outer]) == [outer]
 
-    def test_duplicate_ids_keep_the_first(self, tmp_path):
-        """Two inputs with the same id: the first is kept and the second is reported."""
+    def test_duplicate_ids_are_both_kept_under_distinct_ids(self, tmp_path):
+        """Two inputs with the same id are both graded; the second id names its kind."""
         first = _folder(tmp_path / "x", "cat")
         second = _zip(tmp_path / "cat.zip", {"shapes.py": GOOD})
-        found, warnings = discover_with_warnings([first, second])
-        assert found == [first] and "same id 'cat'" in warnings[0]
+        found, warnings = discover([first, second])
+        assert [(f.path, f.id) for f in found] == [(first, "cat"), (second, "cat-zip")]
+        assert found[0].note == "" and "cat-zip" in found[1].note
+        assert "both give the id 'cat'" in warnings[0] and "cat.zip" in warnings[0]
+
+    def test_a_submission_named_twice_is_graded_once(self, tmp_path):
+        """The same path given twice (or as a/../a) is one submission, with no warning."""
+        folder = _folder(tmp_path, "dee")
+        found, warnings = discover([folder, tmp_path / "x" / ".." / "dee"])
+        assert found == [Found(folder, "dee")] and warnings == []
 
     @pytest.mark.parametrize(
         ("name", "expected"),

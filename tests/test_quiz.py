@@ -183,10 +183,11 @@ class TestNumeric:
 
     @pytest.mark.parametrize(
         ("value", "status"),
-        [(1004.4, "correct"), (1002.6, "correct"), (1004.6, "incorrect"), (1000, "incorrect")],
+        [(1004.4, "correct"), (1002.6, "correct"), (1004.6, "incorrect"), (1000, "correct"),
+         (999, "incorrect"), (1001, "incorrect")],
     )
     def test_tolerance(self, quiz: Quiz, value: float, status: str) -> None:
-        """The ratio question accepts answers within its absolute tolerance of 1."""
+        """The ratio question takes answers within 1 of the exact ratio, and exactly 1000."""
         assert quiz.keys["dense_vs_conv_ratio"].tolerance == 1.0
         assert one(quiz, "dense_vs_conv_ratio", value).status == status
 
@@ -259,7 +260,7 @@ class TestMalformedAndMissing:
             ("conv_advantages", {"answer": "d"}),
             ("conv_advantages", True),
             ("conv_advantages", "e"),
-            ("conv_advantages", "all of the above"),
+            ("conv_advantages", "none of the above"),
             ("conv_advantages", AlwaysEqual()),
             ("pooling_purposes", 3),
             ("pooling_purposes", [1, 2]),
@@ -468,5 +469,39 @@ class TestMarkdown:
         """With keys the Markdown shows each answer, equivalents and explanation."""
         text = quiz_to_markdown(quiz, with_keys=True)
         assert all(k.explanation in text for k in quiz.keys.values())
-        assert "**Answer:** d (also accepted: a, b, c)" in text
+        assert "**Answer:** d (also accepted: a, b, c; a, b, c, d)" in text
         assert "**Answer:** 14x14x12" in text
+
+
+class TestCorrections:
+    @pytest.mark.parametrize("value", ["all of the above", "All of the above.",
+                                       "d) all of the above", ["a", "b", "c", "d"],
+                                       ["a", "b", "c"], "all the above"])
+    def test_all_of_the_above_in_every_form(self, quiz: Quiz, value: object) -> None:
+        """conv_advantages: "all of the above" written out and every letter score full (spec)."""
+        assert one(quiz, "conv_advantages", value).status == "correct"
+
+    def test_a_written_out_wrong_option_is_read_as_its_letter(self, quiz: Quiz) -> None:
+        """An option's own text counts as its letter, and is marked wrong when it is wrong."""
+        result = one(quiz, "max_pool_rule", "It keeps the mean of the four values.")
+        assert result.status == "incorrect" and "You answered b." in result.feedback
+
+    def test_a_decimal_answer_is_echoed_as_given(self, quiz: Quiz) -> None:
+        """235200.4 is shown as 235200.4, never rounded into the right answer."""
+        result = one(quiz, "dense_first_layer_weights", 235200.4)
+        assert result.status == "incorrect" and "You answered 235200.4." in result.feedback
+
+    def test_the_lecture_slip_is_explained_to_students(self, quiz: Quiz) -> None:
+        """The 32x32x3 feedback says the lecture's 156 is a slip for 456, right or wrong."""
+        for value in (456, 156):
+            feedback = one(quiz, "conv_params_32x32x3", value).feedback
+            assert "156" in feedback and "slip" in feedback and "456" in feedback
+
+    def test_explanations_say_what_the_lectures_blur(self, quiz: Quiz) -> None:
+        """Filters start random; convolution is equivariant, pooling gives the invariance."""
+        assert "random" in quiz.keys["learned_filters"].shown
+        assert "general-purpose filters" not in quiz.keys["learned_filters"].shown
+        invariance = quiz.keys["translation_invariance"].shown
+        assert "equivariant" in invariance and "pooling" in invariance
+        ratio = quiz.keys["dense_vs_conv_ratio"].shown
+        assert "1003.52" in ratio and "1000" in ratio

@@ -22,6 +22,7 @@ def _sample() -> dict:
         got="array of shape (1, 2, 2, 1): [[[[ 1.] [ 3.]] [[-5.] [ 2.]]]]",
         misconception="kernel-flipped",
         hint="Multiply each window by the kernel as it is, with no flipping.",
+        function="conv_forward",
     )
     layers = Mismatch(
         "build_mnist_cnn has a different architecture",
@@ -55,11 +56,33 @@ def _sample() -> dict:
     ).to_gradescope_dict()
 
 
-@pytest.mark.parametrize(("name", "render"), [("report.md", render_markdown),
-                                              ("report.html", render_html)])
+def _untouched() -> dict:
+    """A stored result of the untouched stubs: every function not started, no answers."""
+    tests = []
+    for exercise, function, cases, points in (
+        ("convolution", "conv_forward", 8, 1.5), ("convolution", "zero_pad", 2, 1.25),
+        ("pooling", "pool_forward", 7, 1.5), ("params", "conv2d_params", 4, 1),
+        ("model", "build_mnist_cnn", 3, 2),
+    ):
+        message = f"Your code raised: NotImplementedError: {function} is not implemented yet"
+        tests += [TestOutcome(f"{function} is right [{n}]", exercise, 0, points, "failed",
+                              message, details={"message": message, "error": "raised"})
+                  for n in range(cases)]
+    quiz = [QuizItemResult(qid, 0, 2, "missing", None, "No answer was given.")
+            for qid in ("conv_advantages", "dense_first_layer_weights", "conv_params_32x32x3")]
+    return SubmissionResult("untouched", tests=tests, quiz=quiz, no_work=True).to_gradescope_dict()
+
+
+SAMPLES = {"report": _sample, "report_untouched": _untouched}
+
+
+@pytest.mark.parametrize(("name", "render"), [
+    (f"{sample}.{ext}", render) for sample in SAMPLES
+    for ext, render in (("md", render_markdown), ("html", render_html))
+])
 def test_report_matches_golden(name, render, update_goldens):
     """The rendered report equals its golden file byte for byte."""
-    text = render(_sample())
+    text = render(SAMPLES[name.rsplit(".", 1)[0]]())
     golden = GOLDENS / name
     if update_goldens:
         golden.parent.mkdir(exist_ok=True)
@@ -71,7 +94,8 @@ def test_report_matches_golden(name, render, update_goldens):
 def test_golden_report_shows_what_a_student_needs():
     """The report names the input, expected and got, the hint, the diff, output and quiz."""
     html = render_html(_sample())
-    for needle in ("Input:", "Expected:", "Got:", "kernel-flipped", "no flipping",
+    for needle in ("<th>Input</th>", "<th>Expected</th>", "<th>Got</th>", "kernel-flipped",
+                   "no flipping",
                    "layer 7: expected activation softmax, got relu", "looping &lt;forever&gt;",
                    "Expected 456", "syntax error at line 3", "cell 4 was skipped"):
         assert needle in html, needle

@@ -210,3 +210,46 @@ class TestLocalProxy:
             proxy.call("pooling", "f")
         with pytest.raises(MissingCode, match=r"convolution\.py is missing"):
             proxy.call("convolution", "conv_forward")
+
+
+def _raw_frame(header: dict, payload: bytes) -> bytes:
+    return _frame(json.dumps({**header, "payload": len(payload)}).encode(), payload)
+
+
+@pytest.mark.parametrize(
+    ("arrays", "payload", "message"),
+    [
+        ([{"dtype": "|O", "shape": [1]}], bytes(8), "numeric dtype"),
+        ([{"dtype": "(1000,)<f8", "shape": [1]}], bytes(8), "numeric dtype"),
+        ([{"dtype": "<f8", "shape": [2**40, 2**40]}], bytes(16), "larger than the payload"),
+        ([{"dtype": "<f8", "shape": [-1]}], bytes(8), "impossible shape"),
+        ([{"dtype": "<f8", "shape": [1] * 40}], bytes(8), "impossible shape"),
+        ([{"dtype": "<f8", "shape": [1]}], bytes(16), "does not match"),
+        ({"dtype": "<f8"}, bytes(8), "malformed"),
+    ],
+)
+def test_declared_arrays_must_fill_the_payload_exactly(arrays, payload, message):
+    """Dtype, shape and size of each declared array are checked before anything is allocated."""
+    frame = _raw_frame({"value": {"$array": "a0"}, "arrays": arrays}, payload)
+    with pytest.raises(ProtocolError, match=message):
+        FrameReader().feed(frame)
+
+
+def test_arrays_arrive_writable_aligned_and_with_proper_bools():
+    """Decoded arrays can be changed in place, and a bool byte of 2 reads as True."""
+    reader = FrameReader()
+    reader.feed(pack({}, {"a0": np.arange(3, dtype=np.int8), "a1": np.zeros((0, 10**9))}))
+    _, arrays = reader.frames.popleft()
+    arrays["a0"][0] = 7
+    assert arrays["a0"].tolist() == [7, 1, 2] and arrays["a1"].shape == (0, 10**9)
+    header = {"value": {"$array": "a0"}, "arrays": [{"dtype": "|b1", "shape": [2]}]}
+    reader.feed(_raw_frame(header, b"\x00\x02"))
+    _, arrays = reader.frames.popleft()
+    assert arrays["a0"].tolist() == [False, True] and arrays["a0"].sum() == 1
+
+
+def test_deep_json_header_is_refused_as_too_deep():
+    """A header nested far past the depth cap is a protocol error, not a RecursionError."""
+    head = b'{"value": ' + b"[" * 100000 + b"]" * 100000 + b', "payload": 0}'
+    with pytest.raises(ProtocolError, match="deeply"):
+        FrameReader(max_bytes=10**7).feed(_frame(head))

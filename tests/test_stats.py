@@ -169,6 +169,68 @@ def test_misconception_frequencies() -> None:
     assert codes == ["kernel-flipped", "pool-mode-swapped"]  # most frequent first
 
 
+def test_misconceptions_name_the_students_who_made_them() -> None:
+    """Each code lists the submissions that made it, in order."""
+    found = {m.code: m for m in compute_stats(_class()).misconceptions}
+    assert found["kernel-flipped"].students == ["s0", "s1", "s2", "s3"]
+    assert found["pool-mode-swapped"].students == ["s0"]
+    html = _summary_html(_class())
+    assert "s0, s1, s2, s3" in html
+
+
+def _summary_html(results: list[dict[str, Any]]) -> str:
+    from autograder.stats_render import render_summary_html
+
+    return render_summary_html(compute_stats(results))
+
+
+def _untouched(sid: str, *, no_work: bool) -> dict[str, Any]:
+    stub = "Your code raised: NotImplementedError: conv_forward is not implemented yet"
+    names = (("easy", "convolution"), ("output shape [valid]", "convolution"),
+             ("output shape [same]", "convolution"), ("values", "convolution"),
+             ("average mode", "pooling"), ("reversed", "pooling"))
+    tests = [_test(name, exercise, False, output=stub, details={"error": "raised"})
+             for name, exercise in names]
+    quiz = [_quiz("conv_params_32x32x3", None, False), _quiz("strided_output_shape", None, False)]
+    return SubmissionResult(submission=sid, tests=tests, quiz=quiz,
+                            no_work=no_work).to_gradescope_dict()
+
+
+def test_non_attempts_are_left_out_of_item_statistics() -> None:
+    """Untouched stubs and no-work submissions change no pass rate; they are counted apart."""
+    before = compute_stats(_class())
+    after = compute_stats([*_class(), _untouched("t1", no_work=True),
+                           _untouched("t2", no_work=False)])
+    for old, new in zip(before.tests, after.tests, strict=True):
+        assert (new.attempts, new.pass_rate, new.discrimination) == (
+            old.attempts, old.pass_rate, old.discrimination)
+        assert new.not_attempted == 2
+    for old, new in zip(before.quiz, after.quiz, strict=True):
+        assert new.correct_rate == old.correct_rate
+    strided = {q.id: q for q in after.quiz}["strided_output_shape"]
+    assert (strided.attempts, strided.not_attempted) == (5, 3)
+    assert after.no_work == ["t1"] and after.n == 8
+    assert [g.pass_rate for g in after.test_groups] == [g.pass_rate for g in before.test_groups]
+
+
+def test_an_item_nobody_attempted_has_no_rate() -> None:
+    """With no attempts at all, rates are None (shown as n/a), never a division by zero."""
+    stats = compute_stats([_untouched("t1", no_work=True)])
+    assert all(t.pass_rate is None and t.attempts == 0 for t in stats.tests)
+    assert all(q.correct_rate is None and q.mean_fraction is None for q in stats.quiz)
+    assert "n/a" in _summary_html([_untouched("t1", no_work=True)])
+
+
+def test_unreadable_answers_are_among_the_common_wrong_answers() -> None:
+    """A malformed answer is listed with the wrong answers, marked unreadable."""
+    results = _class()
+    bad = QuizItemResult("conv_params_32x32x3", 0.0, 1.0, "malformed", "four hundred", "")
+    for sid in ("m1", "m2", "m3"):
+        results.append(SubmissionResult(submission=sid, quiz=[bad]).to_gradescope_dict())
+    quiz = {q.id: q for q in compute_stats(results).quiz}
+    assert quiz["conv_params_32x32x3"].wrong_answers[0] == ("four hundred (unreadable)", 3)
+
+
 def test_errors_and_timeouts() -> None:
     """Submissions with errors and with timeouts (details or message text) are counted."""
     results = _class()

@@ -41,3 +41,16 @@ def test_check_table_folds_untouched_stubs_into_one_line():
     assert "not started yet: conv2d_params, dense_params" in text
     assert "dense case" not in text and "summary case" in text and "expected 4" in text
     assert "0/4" in text
+
+
+def test_check_table_collapses_one_cause_into_one_entry():
+    """Three cases failing the same way are one entry that counts them."""
+    details = {"function": "conv_forward", "got": "x", "misconception": "kernel-flipped"}
+    outcomes = [
+        TestOutcome(f"conv case [{n}]", "convolution", 0.0, 1.0, "failed",
+                    output=f"conv_forward is wrong (case {n})",
+                    tags=["misconception:kernel-flipped"], details=details)
+        for n in range(3)
+    ]
+    text = _render(check_table(CheckReport(rows=[CheckRow("convolution", outcomes)])))
+    assert "failed 3 of 3 cases" in text and text.count("conv_forward is wrong") == 1

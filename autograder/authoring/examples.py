@@ -74,6 +74,41 @@ def build_mnist_cnn(input_shape=(28, 28, 1), num_classes=10):
     layers = _correct_build_mnist_cnn(input_shape, num_classes).layers
     return keras.Sequential([keras.Input(shape=input_shape), *layers])
 '''),
+    "floor-instead-of-ceil": ("shapes", '''
+_correct_conv_output_size = conv_output_size
+
+
+def conv_output_size(n, f, stride=1, padding="valid"):
+    if padding == "same":
+        return n // stride  # rounds down where "same" rounds up
+    return _correct_conv_output_size(n, f, stride, padding)
+'''),
+    "average-counts-padding": ("pooling", '''
+_correct_pool_forward = pool_forward
+
+
+def pool_forward(A_prev, pool_size=2, stride=None, mode="max", padding="valid"):
+    if mode != "average" or padding == "valid":
+        return _correct_pool_forward(A_prev, pool_size, stride, mode, padding)
+    window = (pool_size, pool_size) if isinstance(pool_size, int) else tuple(pool_size)
+    step = window if stride is None else (
+        (stride, stride) if isinstance(stride, int) else tuple(stride))
+    pads = []
+    for n, f, s in zip(A_prev.shape[1:3], window, step):
+        if padding == "same":
+            total = max((-(-n // s) - 1) * s + f - n, 0)
+            pads.append((total // 2, total - total // 2))
+        else:
+            pads.append((padding, padding))
+    # Zeros padded in, then every window divided by its full size.
+    padded = np.pad(A_prev, ((0, 0), pads[0], pads[1], (0, 0)))
+    return _correct_pool_forward(padded, window, step, "average", "valid")
+'''),
+    "bias-per-input-channel": ("params", '''
+def conv2d_params(kernel_size, in_channels, filters, use_bias=True):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return kh * kw * in_channels * filters + (in_channels if use_bias else 0)
+'''),
     "hostile": ("convolution", '''
 import os as _os
 
@@ -122,6 +157,9 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("erin", broken=("shapes",), stubs=("params",), mistakes=("uncompiled-model",),
            answers="conv_advantages = [d\n"),
     Sample("frank", stubs=STUDENT_MODULES, answers=""),
+    Sample("grace", mistakes=("floor-instead-of-ceil", "average-counts-padding",
+                              "bias-per-input-channel"),
+           answers='conv_advantages = "all of the above"\ndense_vs_conv_ratio = 1000\n'),
     Sample("mallory", stubs=("convolution",), mistakes=("hostile",)),
 )
 

@@ -3,8 +3,10 @@
 Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once
 to build the image, then ``run_autograder`` per submission with the student's
 files in ``/autograder/submission``; it reads ``/autograder/results/results.json``.
-The zip carries convgrade itself (installed by ``setup.sh``) and the course
-files it grades against, which stay outside the student's sandbox.
+The zip carries convgrade itself (installed by ``setup.sh``; the wheel holds
+no graders) and the course files it grades against. The student's sandbox sees
+none of them: ``run_autograder`` hides the whole course folder, so no copy of
+the graders, reference or keys is readable (see ``gradescope_run.hidden_paths``).
 """
 
 from __future__ import annotations

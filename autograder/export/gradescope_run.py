@@ -17,6 +17,7 @@ from autograder.attempt import attempt
 from autograder.check import public_tests
 from autograder.loading import load_submission
 from autograder.output import write_text_atomic
+from autograder.paths import PACKAGE_DIR, CourseLayout, course
 from autograder.plugin import run_graders
 from autograder.worker import GraderWorker, WorkerSettings
 
@@ -54,9 +55,24 @@ def _public_entries(submission: Any, worker: GraderWorker) -> list[dict[str, Any
     ]
 
 
+def hidden_paths(results_dir: Path, layout: CourseLayout) -> tuple[Path, ...]:
+    """What the child must not see: the results folder and every copy of the course.
+
+    ``setup.sh`` installs convgrade into a venv, so the course folder holds only
+    material the child never needs (the graders, reference, keys, and whatever a
+    build left behind): it is hidden whole. Where convgrade runs from the course
+    folder itself, the course layout's secret paths are hidden instead.
+    """
+    hidden = [results_dir.resolve(), *layout.secret_paths()]
+    if not PACKAGE_DIR.is_relative_to(layout.root.resolve()):
+        hidden.append(layout.root.resolve())
+    return tuple(dict.fromkeys(hidden))
+
+
 def main(argv: list[str] | None = None) -> int:
     submission_dir, results_path = (Path(a) for a in (argv or sys.argv[1:]))
-    with GraderWorker(WorkerSettings(hidden_paths=(results_path.parent.resolve(),))) as worker:
+    settings = WorkerSettings(hidden_paths=hidden_paths(results_path.parent, course()))
+    with GraderWorker(settings) as worker:
         data = gradescope_result(submission_dir, worker)
     write_text_atomic(results_path, json.dumps(data, indent=2) + "\n")
     return 0

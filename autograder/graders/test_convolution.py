@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 
 from autograder.feedback import as_array, as_float, expect_close
-from autograder.grader_support import describe_call, expect_value_error, fixed_rng, small_ints
-from autograder.misconceptions import conv_variants, diagnose, filter_variants
+from autograder.grader_support import (
+    course_rng,
+    describe_call,
+    expect_value_error,
+    fixed_rng,
+    second_question,
+    small_ints,
+    small_values,
+)
+from autograder.misconceptions import diagnose
+from autograder.variants import conv_variants, filter_variants
 
 pytestmark = pytest.mark.exercise("convolution")
 MODULE = "convolution"
@@ -22,6 +31,8 @@ class ConvCase:
     kernel_shape: tuple[int, int, int, int]
     stride: int | tuple[int, int] = 1
     padding: str | int = "valid"
+    # Whole numbers are easiest to redo by hand; decimals catch an integer-typed output.
+    decimals: bool = False
 
 
 # Smallest first, so the first failure a student reads is the easiest to redo by hand.
@@ -29,12 +40,16 @@ EDGE_CASES = [
     ConvCase("tiny-valid", (1, 3, 3, 1), (2, 2, 1, 1)),
     ConvCase("1x1-kernel-3-channels", (1, 3, 3, 3), (1, 1, 3, 2)),
     ConvCase("kernel-equals-input-batch-3", (3, 3, 3, 1), (3, 3, 1, 2)),
-    ConvCase("same-asymmetric", (1, 5, 5, 1), (2, 2, 1, 1), padding="same"),
-    ConvCase("stride-larger-than-kernel", (1, 7, 7, 1), (2, 2, 1, 1), stride=3),
-    ConvCase("non-square-kernel-and-stride", (1, 6, 5, 2), (2, 3, 2, 1), stride=(2, 1)),
-    ConvCase("same-stride-2-tuple", (1, 6, 7, 2), (3, 3, 2, 3), stride=(2, 2), padding="same"),
+    ConvCase("same-even-kernel", (1, 5, 5, 1), (2, 2, 1, 1), padding="same"),
+    ConvCase("stride-larger-than-kernel", (1, 7, 7, 1), (2, 2, 1, 1), stride=3, decimals=True),
+    ConvCase("taller-than-wide", (1, 8, 5, 2), (3, 2, 2, 1), stride=(2, 1), decimals=True),
+    ConvCase("same-odd-sizes-stride-2", (1, 7, 5, 2), (3, 3, 2, 3), stride=2, padding="same",
+             decimals=True),
     ConvCase("int-padding-batch-3", (3, 4, 4, 3), (3, 3, 3, 2), padding=1),
 ]
+# The second question: an input on which the known mistakes all give different answers.
+PROBE_SHAPES = ((1, 7, 6, 2), (3, 2, 2, 3))
+PROBE_STRIDE = (2, 1)
 
 
 def check_conv(student, reference, A, W, b, stride, padding) -> None:
@@ -42,13 +57,22 @@ def check_conv(student, reference, A, W, b, stride, padding) -> None:
     conv = reference[MODULE].conv_forward
     expected = conv(A, W, b, stride=stride, padding=padding)
     got = student.call(MODULE, "conv_forward", A, W, b, stride=stride, padding=padding)
+    rng = fixed_rng("conv-probe")
+    probe = (small_values(rng, PROBE_SHAPES[0]), small_values(rng, PROBE_SHAPES[1]),
+             small_values(rng, PROBE_SHAPES[1][3:]), PROBE_STRIDE, padding)
+    again = second_question(
+        student, MODULE, "conv_forward", [(probe, {})],
+        expected=lambda *a: conv(*a),
+        variants=lambda *a: conv_variants(conv, *a),
+        validate=lambda value: as_array(value, name="conv_forward"),
+    )
     expect_close(
         as_array(got, name="conv_forward"),
         expected,
         what="conv_forward",
         case=describe_call("conv_forward", A, W, b, stride=stride, padding=padding),
         diagnose=lambda value: diagnose(
-            value, conv_variants(conv, A, W, b, stride, padding), expected=expected
+            value, conv_variants(conv, A, W, b, stride, padding), expected=expected, again=again
         ),
         inputs={"A_prev": A, "W": W},
     )
@@ -60,7 +84,8 @@ def check_conv(student, reference, A, W, b, stride, padding) -> None:
 )
 def test_zero_pad(student, reference, shape, pad):
     """zero_pad adds zeros around height and width only"""
-    X = small_ints(fixed_rng("zero_pad", shape, pad), shape)
+    # Decimals: an integer-typed padded copy would cut them off.
+    X = small_values(fixed_rng("zero_pad", shape, pad), shape)
     expected = reference[MODULE].zero_pad(X, pad)
     got = as_array(student.call(MODULE, "zero_pad", X, pad), name="zero_pad")
     expect_close(
@@ -73,13 +98,14 @@ def test_zero_pad(student, reference, shape, pad):
 def test_conv_single_step(student, reference, bias_shape):
     """conv_single_step multiplies one window by the kernel, sums and adds the bias"""
     rng = fixed_rng("single", bias_shape)
-    a_slice, W = small_ints(rng, (3, 2, 2)), small_ints(rng, (3, 2, 2))
-    b = small_ints(rng, bias_shape) if bias_shape else float(rng.integers(1, 4))
+    a_slice, W = small_ints(rng, (3, 2, 2)), small_values(rng, (3, 2, 2))
+    b = small_values(rng, bias_shape) if bias_shape else float(rng.integers(1, 4)) + 0.5
     expected = float(reference[MODULE].conv_single_step(a_slice, W, b))
     got = as_float(student.call(MODULE, "conv_single_step", a_slice, W, b), name="conv_single_step")
     variants = {
         "missing-bias": float(np.sum(a_slice * W)),
         "kernel-flipped": float(np.sum(a_slice * W[::-1, ::-1]) + np.sum(b)),
+        "integer-output": float(np.trunc(expected)),
     }
     expect_close(
         np.array(got),
@@ -95,15 +121,16 @@ def test_conv_single_step(student, reference, bias_shape):
 def test_conv_forward_cases(student, reference, case):
     """conv_forward matches TensorFlow's cross-correlation"""
     rng = fixed_rng("conv", case.id)
-    A, W = small_ints(rng, case.input_shape), small_ints(rng, case.kernel_shape)
-    b = small_ints(rng, case.kernel_shape[3:])
+    values = small_values if case.decimals else small_ints
+    A, W = values(rng, case.input_shape), values(rng, case.kernel_shape)
+    b = values(rng, case.kernel_shape[3:])
     check_conv(student, reference, A, W, b, case.stride, case.padding)
 
 
 @pytest.mark.points(3)
-def test_conv_forward_random(student, reference, rng):
+def test_conv_forward_random(student, reference, request):
     """conv_forward matches on random shapes, strides and paddings"""
-    calls = []
+    rng, calls = course_rng(request), []
     for _ in range(3):
         f = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
         shape = (
@@ -115,7 +142,8 @@ def test_conv_forward_random(student, reference, rng):
         W_shape = (*f, shape[3], int(rng.integers(1, 4)))
         stride = (int(rng.integers(1, 4)), int(rng.integers(1, 3)))
         padding = ["valid", "same", int(rng.integers(0, 3))][int(rng.integers(0, 3))]
-        A, W, b = small_ints(rng, shape), small_ints(rng, W_shape), small_ints(rng, W_shape[3:])
+        A, W = small_values(rng, shape), small_values(rng, W_shape)
+        b = small_values(rng, W_shape[3:])
         calls.append((A, W, b, stride, padding))
     for A, W, b, stride, padding in sorted(calls, key=lambda c: c[0].size * c[1].size):
         check_conv(student, reference, A, W, b, stride, padding)
@@ -130,7 +158,8 @@ def test_conv_forward_random(student, reference, rng):
 def test_apply_filter(student, reference, image_shape, kernel_shape):
     """apply_filter slides a 2-D kernel over a grayscale image (valid cross-correlation)"""
     rng = fixed_rng("filter", image_shape, kernel_shape)
-    image, kernel = small_ints(rng, image_shape), small_ints(rng, kernel_shape)
+    values = small_ints if image_shape == (3, 3) else small_values
+    image, kernel = values(rng, image_shape), values(rng, kernel_shape)
     apply = reference[MODULE].apply_filter
     expected = apply(image, kernel)
     got = as_array(student.call(MODULE, "apply_filter", image, kernel), name="apply_filter")

@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 
 from autograder.feedback import Mismatch, as_int, as_summary, expect_equal
-from autograder.grader_support import describe_call, expect_value_error
-from autograder.misconceptions import (
-    HINTS,
-    conv_params_variants,
-    dense_params_variants,
-    diagnose,
-    window_shape_variants,
+from autograder.grader_support import (
+    course_rng,
+    describe_call,
+    expect_value_error,
+    second_question,
 )
+from autograder.misconceptions import HINTS, diagnose, matching_codes
+from autograder.variants import conv_params_variants, dense_params_variants, window_shape_variants
 
 pytestmark = pytest.mark.exercise("params")
 MODULE = "params"
@@ -37,7 +37,14 @@ def check_dense(student, reference, n_inputs: int, units: int, use_bias: bool) -
 
 
 def check_conv(student, reference, kernel: Any, channels: int, filters: int, use_bias: bool):
-    expected = reference[MODULE].conv2d_params(kernel, channels, filters, use_bias)
+    count = reference[MODULE].conv2d_params
+    expected = count(kernel, channels, filters, use_bias)
+    # x filters and x channels agree when there are as many filters as channels: ask again
+    # with 3 channels and 5 filters.
+    again = second_question(
+        student, MODULE, "conv2d_params", [((kernel, 3, 5, use_bias), {})], expected=count,
+        variants=conv_params_variants, validate=lambda value: as_int(value, name="conv2d_params"),
+    )
     got = as_int(
         student.call(MODULE, "conv2d_params", kernel, channels, filters, use_bias),
         name="conv2d_params",
@@ -48,7 +55,8 @@ def check_conv(student, reference, kernel: Any, channels: int, filters: int, use
         what="conv2d_params",
         case=describe_call("conv2d_params", kernel, channels, filters, use_bias),
         diagnose=lambda value: diagnose(
-            value, conv_params_variants(kernel, channels, filters, use_bias), expected=expected
+            value, conv_params_variants(kernel, channels, filters, use_bias), expected=expected,
+            again=again,
         ),
     )
 
@@ -76,8 +84,9 @@ def test_conv2d_params(student, reference, case):
 
 
 @pytest.mark.points(1)
-def test_params_random(student, reference, rng):
+def test_params_random(student, reference, request):
     """dense_params and conv2d_params match on random layer sizes"""
+    rng = course_rng(request)
     check_dense(student, reference, int(rng.integers(2, 3000)), int(rng.integers(2, 500)),
                 bool(rng.integers(0, 2)))
     kernel = (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
@@ -114,7 +123,22 @@ SUMMARY_CASES = {
 }
 
 
-def layer_mistake(layer: dict[str, Any], in_shape: tuple[int, ...], got: tuple, expected: tuple):
+def conv_row_question(student, layer: dict[str, Any]):
+    """A second question for a conv row: the same layer alone on 3 channels, with 5 filters."""
+    probe = {**layer, "filters": 5, "strides": 1, "padding": "valid"}
+
+    def ask() -> set[str]:
+        rows = as_summary(student.call(MODULE, "summarize", (6, 6, 3), [probe]),
+                          name="summarize", length=1)
+        return set(matching_codes(rows[0][1], conv_params_variants(
+            layer["kernel_size"], 3, 5, layer.get("use_bias", True))))
+
+    return ask
+
+
+def layer_mistake(
+    layer: dict[str, Any], in_shape: tuple[int, ...], got: tuple, expected: tuple, student=None
+):
     """The misconception that explains one summary row, given the layer's (right) input shape."""
     kind = layer["type"]
     shape_variants: list = []
@@ -135,7 +159,8 @@ def layer_mistake(layer: dict[str, Any], in_shape: tuple[int, ...], got: tuple, 
         )
     if got[0] != expected[0]:
         return diagnose(got[0], shape_variants, expected=expected[0])
-    return diagnose(got[1], params_variants, expected=expected[1])
+    again = conv_row_question(student, layer) if kind == "conv2d" and student else None
+    return diagnose(got[1], params_variants, expected=expected[1], again=again)
 
 
 @pytest.mark.points(2)
@@ -152,7 +177,7 @@ def test_summarize(student, reference, name):
     shape = tuple(input_shape)
     for index, (got, want, layer) in enumerate(zip(rows, expected, layers, strict=True), start=1):
         if got != want:
-            code = layer_mistake(layer, shape, got, want)
+            code = layer_mistake(layer, shape, got, want, student)
             raise Mismatch(
                 f"summarize is wrong at layer {index} ({layer['type']})",
                 case=f"input shape {input_shape}, layer {index}: {layer}",
@@ -160,6 +185,7 @@ def test_summarize(student, reference, name):
                 got=f"shape {got[0]}, {got[1]} parameters",
                 misconception=code,
                 hint=HINTS.get(code) if code else None,
+                function="summarize",
             )
         shape = want[0]
 

@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from autograder.feedback import as_array, expect_close
-from autograder.grader_support import describe_call, expect_value_error, fixed_rng, small_ints
-from autograder.misconceptions import diagnose, pool_variants
+from autograder.grader_support import (
+    course_rng,
+    describe_call,
+    expect_value_error,
+    fixed_rng,
+    second_question,
+    small_values,
+)
+from autograder.misconceptions import diagnose
+from autograder.variants import pool_variants
 
 pytestmark = pytest.mark.exercise("pooling")
 MODULE = "pooling"
@@ -27,14 +35,18 @@ class PoolCase:
 # Smallest first, so the first failure a student reads is the easiest to redo by hand.
 CASES = [
     PoolCase("max-2x2-defaults", (1, 4, 4, 1)),
-    PoolCase("average-2x2", (1, 4, 4, 1), {"pool_size": 2, "mode": "average"}),
+    PoolCase("average-same-odd", (1, 5, 5, 1), {"pool_size": 2, "mode": "average",
+                                                "padding": "same"}),
     PoolCase("max-same-odd", (1, 5, 5, 1), {"pool_size": 2, "padding": "same"}),
-    PoolCase("max-window-equals-input", (1, 3, 3, 3), {"pool_size": 3}),
+    PoolCase("average-int-padding", (1, 4, 5, 2),
+             {"pool_size": 3, "stride": 2, "mode": "average", "padding": 1}),
     PoolCase("max-stride-larger-than-pool", (1, 7, 7, 1), {"pool_size": 2, "stride": 3}),
-    PoolCase("average-non-square-tuples", (1, 6, 5, 1),
+    PoolCase("average-taller-than-wide", (1, 6, 5, 1),
              {"pool_size": (3, 2), "stride": (2, 1), "mode": "average"}),
     PoolCase("max-3x3-stride-1-batch-3", (3, 5, 5, 2), {"pool_size": 3, "stride": 1}),
 ]
+# The second question: an input on which the known mistakes all give different answers.
+PROBE_SHAPE = (1, 7, 6, 2)
 
 
 def check_pool(student, reference, A: np.ndarray, kwargs: dict[str, Any]) -> None:
@@ -44,6 +56,16 @@ def check_pool(student, reference, A: np.ndarray, kwargs: dict[str, Any]) -> Non
     got = as_array(student.call(MODULE, "pool_forward", A, **kwargs), name="pool_forward")
     full = {"pool_size": 2, "stride": None, "mode": "max", "padding": "valid", **kwargs}
     args = (full["pool_size"], full["stride"], full["mode"], full["padding"])
+    # An int padding must stay below the probe's (3, 2) window.
+    padding = full["padding"] if isinstance(full["padding"], str) else min(full["padding"], 1)
+    probe = (distinct_values(fixed_rng("pool-probe"), PROBE_SHAPE), (3, 2), (2, 1),
+             full["mode"], padding)
+    again = second_question(
+        student, MODULE, "pool_forward", [(probe, {})],
+        expected=lambda *a: pool(*a),
+        variants=lambda *a: pool_variants(pool, *a),
+        validate=lambda value: as_array(value, name="pool_forward"),
+    )
     expect_close(
         got,
         expected,
@@ -53,6 +75,7 @@ def check_pool(student, reference, A: np.ndarray, kwargs: dict[str, Any]) -> Non
             value,
             pool_variants(pool, A, *args),
             expected=expected,
+            again=again,
         ),
         inputs={"A_prev": A},
     )
@@ -60,7 +83,7 @@ def check_pool(student, reference, A: np.ndarray, kwargs: dict[str, Any]) -> Non
 
 def distinct_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Small values without ties, so that max and average never agree by chance."""
-    return small_ints(rng, shape) + np.round(rng.random(shape), 2)
+    return small_values(rng, shape)
 
 
 @pytest.mark.points(1.5)
@@ -72,9 +95,9 @@ def test_pool_forward_cases(student, reference, case):
 
 
 @pytest.mark.points(3)
-def test_pool_forward_random(student, reference, rng):
+def test_pool_forward_random(student, reference, request):
     """pool_forward matches on random shapes, windows, strides, modes and paddings"""
-    calls = []
+    rng, calls = course_rng(request), []
     for _ in range(2):
         window = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
         shape = (

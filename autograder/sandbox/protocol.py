@@ -1,43 +1,56 @@
 """The wire format between the grader and a sandboxed child: plain data only.
 
 A frame is a 4-byte big-endian length, a JSON header of that length and, when
-the header says ``"payload": n``, ``n`` bytes of ``.npz`` holding the arrays the
-header refers to. Values are encoded with a few tags (tuples, dicts, arrays,
-non-finite floats, complex numbers, Keras models) and decoded strictly: the
-grader never unpickles anything, reads arrays with ``allow_pickle=False`` and
-refuses anything that is not plain data. Only exact built-in types are encoded,
-so an object with a clever ``__eq__``, a subclass of ``float`` or of ``ndarray``
-cannot cross.
+the header says ``"payload": n``, ``n`` bytes of raw array data laid out as the
+header's ``"arrays"`` list declares (dtype and shape of each, in order, each
+starting at a 16-byte boundary). Values are encoded with a few tags (tuples,
+dicts, arrays, non-finite floats, complex numbers, Keras models) and decoded
+strictly: the grader never unpickles anything and refuses anything that is not
+plain data. Only exact built-in types are encoded, so an object with a clever
+``__eq__``, a subclass of ``float`` or of ``ndarray`` cannot cross.
+
+Threat model: the child runs student code in the same interpreter as its reply
+writer, so a reply may be crafted by hand. Nothing in a frame is trusted. Every
+size is checked before anything is allocated: the frame against the reader's
+cap (the session lowers it to what is left of the submission's budget), each
+array's declared shape times its itemsize against the payload it must exactly
+fill, the header's nesting depth and container count. There is no compression,
+so a small frame can never expand into a large value. Frames are read and
+written in :mod:`autograder.sandbox.frames`; this module turns values into
+frame contents and back.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
-import socket
-import struct
 import sys
-from collections import deque
 from typing import Any
 
 import numpy as np
 
 from autograder.proxy import KerasModelData
+from autograder.sandbox.frames import (
+    MAX_HEADER_BYTES,
+    MAX_VALUE_BYTES,
+    FrameReader,
+    ProtocolError,
+    pack,
+    parse_header,
+    parse_payload,
+    recv_frame,
+    send_frame,
+)
 
-MAX_HEADER_BYTES = 16 * 1024 * 1024
-MAX_VALUE_BYTES = 64 * 1024 * 1024
+# The frame layer is part of this module's interface (child, session and tests use it).
+__all__ = [
+    "MAX_DEPTH", "MAX_HEADER_BYTES", "MAX_VALUE_BYTES", "FrameReader", "ProtocolError",
+    "decode", "encode", "pack", "parse_header", "parse_payload", "recv_frame", "send_frame",
+]
+
 MAX_DEPTH = 64
-_LENGTH = struct.Struct(">I")
 _NUMERIC_KINDS = frozenset("biufc")
 _SCALARS = (type(None), bool, int, float, str)
-
-
-class ProtocolError(Exception):
-    """A frame or value that is not plain data; the message says what was wrong."""
-
-
-# ---------------------------------------------------------------- values
 
 
 def encode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
@@ -160,111 +173,3 @@ def decode(data: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
             raise ProtocolError("malformed model summary")
         return KerasModelData(inner["config_json"], compile_config, summary)
     raise ProtocolError(f"malformed value with tag {str(tag)[:40]!r} in frame")
-
-
-# ---------------------------------------------------------------- frames
-
-
-def pack(header: dict[str, Any], arrays: dict[str, np.ndarray] | None = None) -> bytes:
-    """One frame: length, JSON header, optional npz payload."""
-    payload = b""
-    if arrays:
-        buffer = io.BytesIO()
-        np.savez(buffer, allow_pickle=False, **arrays)
-        payload = buffer.getvalue()
-    head = json.dumps({**header, "payload": len(payload)}, allow_nan=False).encode()
-    return _LENGTH.pack(len(head)) + head + payload
-
-
-def parse_header(head: bytes, max_bytes: int = MAX_VALUE_BYTES) -> tuple[dict[str, Any], int]:
-    """The header object and the payload size it announces."""
-    try:
-        header = json.loads(head)
-    except ValueError as exc:
-        raise ProtocolError(f"unreadable header: {exc}") from exc
-    if type(header) is not dict:
-        raise ProtocolError("the header is not an object")
-    size = header.pop("payload", 0)
-    if type(size) is not int or not 0 <= size <= max_bytes - len(head):
-        raise ProtocolError("the frame is larger than allowed")
-    return header, size
-
-
-def parse_payload(payload: bytes) -> dict[str, np.ndarray]:
-    """The arrays of an npz payload, read without pickle and checked to be numeric."""
-    arrays: dict[str, np.ndarray] = {}
-    if not payload:
-        return arrays
-    try:
-        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-            for key in archive.files:
-                array = archive[key]
-                if type(array) is not np.ndarray or array.dtype.kind not in _NUMERIC_KINDS:
-                    raise ProtocolError(f"array {key[:40]!r} is not numeric")
-                arrays[key] = array
-    except ProtocolError:
-        raise
-    except Exception as exc:  # a corrupt payload can raise many exception types
-        raise ProtocolError(f"unreadable array payload: {exc}") from exc
-    return arrays
-
-
-class FrameReader:
-    """Turns bytes received in arbitrary pieces into whole frames, enforcing a size cap."""
-
-    def __init__(self, max_bytes: int = MAX_VALUE_BYTES) -> None:
-        self.max_bytes = max_bytes
-        self._buffer = bytearray()
-        self._pending: tuple[dict[str, Any], int] | None = None
-        self.frames: deque[tuple[dict[str, Any], dict[str, np.ndarray]]] = deque()
-
-    def feed(self, data: bytes) -> None:
-        """Add received bytes; every frame they complete is appended to ``frames``."""
-        self._buffer += data
-        while True:
-            if self._pending is None:
-                if len(self._buffer) < _LENGTH.size:
-                    return
-                (head_len,) = _LENGTH.unpack_from(self._buffer)
-                if head_len > min(MAX_HEADER_BYTES, self.max_bytes):
-                    raise ProtocolError("the frame header is larger than allowed")
-                if len(self._buffer) < _LENGTH.size + head_len:
-                    return
-                head = bytes(self._buffer[_LENGTH.size : _LENGTH.size + head_len])
-                del self._buffer[: _LENGTH.size + head_len]
-                self._pending = parse_header(head, self.max_bytes)
-            header, size = self._pending
-            if len(self._buffer) < size:
-                return
-            payload = bytes(self._buffer[:size])
-            del self._buffer[:size]
-            self._pending = None
-            self.frames.append((header, parse_payload(payload)))
-
-
-def send_frame(
-    sock: socket.socket, header: dict[str, Any], arrays: dict[str, np.ndarray] | None = None
-) -> None:
-    sock.sendall(pack(header, arrays))
-
-
-def recv_frame(
-    sock: socket.socket, max_bytes: int = MAX_VALUE_BYTES
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Read one frame (blocking); raise EOFError when the peer is gone."""
-    (head_len,) = _LENGTH.unpack(_recv_exact(sock, _LENGTH.size))
-    if head_len > min(MAX_HEADER_BYTES, max_bytes):
-        raise ProtocolError("the frame header is larger than allowed")
-    header, size = parse_header(_recv_exact(sock, head_len), max_bytes)
-    return header, parse_payload(_recv_exact(sock, size))
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = sock.recv(min(remaining, 1 << 20))
-        if not chunk:
-            raise EOFError("the peer closed the connection")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)

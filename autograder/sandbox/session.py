@@ -23,6 +23,7 @@ from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kil
 from autograder.sandbox.limits import CPU_LIMIT_EXIT
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
 
+MIB = 1024 * 1024
 CHILD_START_SECONDS = 30.0
 KILL_WAIT_SECONDS = 3.0
 
@@ -37,6 +38,9 @@ class SandboxConfig:
     file_size_mb: int = 16
     max_processes: int = 64
     output_bytes: int = 16384
+    # What the grader decodes from the child: one reply, and all replies of a submission.
+    reply_mb: int = 64
+    submission_reply_mb: int = 1024
     submission_seconds: float = 120.0
     hidden_paths: tuple[Path, ...] = ()
     use_namespaces: bool = True
@@ -80,6 +84,7 @@ class Session:
         self.last_output = ""
         self.deadline = time.monotonic() + config.submission_seconds
         self._calls = 0
+        self._reply_bytes_left = config.submission_reply_mb * MIB
         self._timed_out: dict[str, float] = {}  # "module.function" -> the limit it ran into
         self._child: _Child | None = None
         with contextlib.suppress(ChildCrashed):  # reported again by the first call
@@ -96,9 +101,17 @@ class Session:
                 f"{function} was not run again: it did not finish within {spent:.3g} s "
                 "on an earlier case"
             )
+        if self._reply_bytes_left <= 0:
+            raise BadReturn(
+                f"{function} was not run: the submission's values passed "
+                f"{self.config.submission_reply_mb} MiB in total"
+            )
         if self._child is None:
             self._child = self._start()
         child = self._child
+        # Nothing bigger than what is left of the budgets is read, let alone decoded.
+        child.reader.max_bytes = min(self.config.reply_mb * MIB, self._reply_bytes_left)
+        received = child.reader.received
         arrays: dict[str, np.ndarray] = {}
         self._calls += 1
         request = pack(
@@ -135,6 +148,7 @@ class Session:
             raise BadReturn(f"{function} broke the sandbox protocol: {exc}",
                             self.last_output) from exc
         self.last_output = capture.text()
+        self._reply_bytes_left -= child.reader.received - received
         return self._result(reply, reply_arrays)
 
     def _start(self) -> _Child:
@@ -204,9 +218,11 @@ class Session:
                 return decode(reply.get("value"), arrays)
             except ProtocolError as exc:
                 raise BadReturn(str(exc), output) from exc
-        message = str(reply.get("message", ""))
+        message = _capped(reply.get("message", ""))
         if status == "raised":
-            raise StudentRaised(str(reply.get("type")), message, output, str(reply.get("trace")))
+            raise StudentRaised(
+                _capped(reply.get("type"), 200), message, output, _capped(reply.get("trace"))
+            )
         if status == "missing":
             raise MissingCode(message, output)
         raise BadReturn(message or "the reply could not be understood", output)
@@ -252,9 +268,16 @@ class Session:
         self.close()
 
 
+def _capped(value: Any, limit: int = 4000) -> str:
+    """Text from a reply, which student code may have written: a string, never a long one."""
+    if type(value) is str:
+        return value[:limit]
+    return "" if value is None else type(value).__name__
+
+
 def _exit_text(frame: dict[str, Any]) -> str:
     if "message" in frame:
-        return str(frame["message"])
+        return _capped(frame["message"])
     if "signal" in frame:
         return f"killed by {frame['signal']}"
     if "code" in frame:
