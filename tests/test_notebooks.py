@@ -249,6 +249,18 @@ def test_untouched_assignment_says_not_started_quickly_without_tensorflow(bundle
 
 
 @pytest.mark.slow
+def test_untouched_model_notebook_never_imports_tensorflow(bundle):
+    """The model notebook's `import keras` cell and unstarted builders leave TensorFlow out."""
+    nb = nbformat.read(bundle / "notebooks" / "model.ipynb", as_version=4)
+    assert any("import keras" in c.source for c in nb.cells if c.cell_type == "code")
+    nb.cells.append(nbformat.v4.new_code_cell(TF_PROBE))
+    done = _execute(nb, bundle / "notebooks" / "untouched.ipynb")
+    checks = _checks(done)
+    assert len(checks) == 4 and all("not started yet" in out for out in checks.values())
+    assert _text(done.cells[-1]).strip() == "tensorflow imported: False"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", ["convolution", "pooling", "shapes", "params", "assignment"])
 def test_reference_solutions_pass_every_check_in_a_kernel(bundle, stubs, notebook):
     """A notebook with the solutions pasted in: no cell fails, every check passes, submit writes.
