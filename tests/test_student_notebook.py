@@ -191,3 +191,15 @@ def test_a_value_grading_cannot_carry_fails_here_too():
     """A return value that cannot cross as plain data fails, as it would when graded."""
     view = check("flatten_size", {"flatten_size": lambda shape: (n for n in shape)})
     assert not view.passed and "Unusable return value" in str(view)
+
+
+def test_importing_the_helper_outside_jupyter_changes_nothing():
+    """Where grading runs a notebook's kept import (no IPython), no Keras stand-in appears."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import autograder.student.notebook; "
+            "print('keras' in sys.modules, 'pytest' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["False", "False"]
