@@ -160,6 +160,6 @@ def show(kind: str, canonical: Any) -> str:
     if kind in ("choice", "multi"):
         return ", ".join(sorted(canonical))
     if kind == "numeric":
-        # Every digit the student gave is shown: 235200.4 must not read as 235200.
+        # Every digit the student gave is shown: a decimal answer is never rounded to a whole.
         return f"{int(canonical):,}" if float(canonical).is_integer() else f"{canonical:.15g}"
     return "x".join(str(d) for d in canonical)

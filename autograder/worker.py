@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -15,6 +13,7 @@ from autograder.modules import load_module_group
 from autograder.paths import STUDENT_MODULES, CourseLayout, course
 from autograder.plugin import GraderState, GradingOptions, collect_plan
 from autograder.quiz import Quiz, load_quiz
+from autograder.sandbox.scratch import host_scratch
 from autograder.sandbox.session import SandboxConfig, Session, Zygote
 
 
@@ -52,15 +51,12 @@ class GraderWorker:
     @contextmanager
     def isolate(self, submission: Submission) -> Iterator[Session]:
         """A sandboxed session serving this submission's code from a private scratch dir."""
-        scratch = Path(tempfile.mkdtemp(prefix=f"convgrade-{submission.id}-"))
-        try:
+        with host_scratch(submission.id) as scratch:
             write_sources(submission, scratch)
             with self.zygote.spawn(
                 scratch, self.sandbox_config, slot=self.settings.slot
             ) as session:
                 yield session
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
 
     def close(self) -> None:
         self.zygote.close()

@@ -140,7 +140,10 @@ with Zygote() as zygote:
             session.call("shapes", "big")
         except BadReturn as exc:
             seen["budget"].append(str(exc))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM belongs to this process's own memory; ru_maxrss would also carry the
+# peak of the pytest process that started it (Linux keeps it across exec).
+status = Path("/proc/self/status").read_text()
+peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) / 1024
 print(json.dumps({"seen": seen, "peak_mib": peak}))
 '''
 

@@ -1,9 +1,10 @@
-"""The sandbox's walls: plain data only, captured output, hidden paths, no network, limits."""
+"""The sandbox's walls: plain data only, captured output, an allow-list root, no network, limits."""
 
 from __future__ import annotations
 
 import shutil
 import socket
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -54,6 +55,8 @@ def secrets(tmp_path: Path) -> Path:
 def session(zygote: Zygote, tmp_path: Path, secrets: Path) -> Iterator[Session]:
     scratch = write_student(tmp_path / "scratch")
     (scratch / "model.py").write_text(MODEL)
+    (scratch / "params.py").write_text("x = 1\nraise ValueError('broken on purpose')\n")
+    (scratch / "pooling.py").write_text("def f(:\n")
     hidden = (secrets, tmp_path / "key-file.txt", tmp_path / "out", *course().secret_paths())
     (tmp_path / "out").mkdir()
     config = SandboxConfig(call_timeout=5, output_bytes=1000, hidden_paths=hidden)
@@ -113,8 +116,6 @@ def test_huge_output_is_truncated(session):
 
 def test_missing_and_broken_code_is_missing_code(session):
     """A missing file, a missing function and a failing import are MissingCode with a reason."""
-    (session.scratch / "params.py").write_text("x = 1\nraise ValueError('broken on purpose')\n")
-    (session.scratch / "pooling.py").write_text("def f(:\n")
     with pytest.raises(MissingCode, match=r"convolution\.py is missing"):
         session.call("convolution", "conv_forward")
     with pytest.raises(MissingCode, match="no function nothing"):
@@ -126,28 +127,23 @@ def test_missing_and_broken_code_is_missing_code(session):
 
 
 def test_hidden_paths_cannot_be_read(zygote, tmp_path):
-    """The reference, quizzes and graders are unreadable; a hidden file reads as empty."""
+    """The reference, quizzes, graders and the rest of the course are simply not there."""
     scratch = write_student(tmp_path / "scratch")
-    hidden_file = course().root / "pyproject.toml"
-    config = SandboxConfig(hidden_paths=(*course().secret_paths(), hidden_file))
+    config = SandboxConfig(hidden_paths=tuple(course().secret_paths()))
     secrets = [course().reference / "convolution.py", course().quiz_questions,
-               course().graders / "__init__.py"]
-    assert all(path.is_file() for path in secrets) and hidden_file.stat().st_size > 0
-    # A course checked out under /tmp is not even there: the child's /tmp is its scratch.
-    under_tmp = course().root.is_relative_to("/tmp")
-    denied = "FileNotFoundError" if under_tmp else "PermissionError"
+               course().root / "pyproject.toml", course().root / "tests" / "conftest.py"]
+    assert all(path.is_file() for path in secrets)
     with zygote.spawn(scratch, config, slot=SLOT) as sandboxed:
         for path in secrets:
-            with pytest.raises(StudentRaised, match=denied):
+            with pytest.raises(StudentRaised, match="FileNotFoundError"):
                 sandboxed.call("shapes", "read", str(path))
-        with pytest.raises(StudentRaised, match=denied):
+        with pytest.raises(StudentRaised, match="FileNotFoundError"):
             sandboxed.call("shapes", "listdir", str(course().reference))
-        if under_tmp:
-            with pytest.raises(StudentRaised, match=denied):
-                sandboxed.call("shapes", "read", str(hidden_file))
-        else:
-            assert sandboxed.call("shapes", "read", str(hidden_file)) == ""
-        # The grader's own temporary folders are out of sight: /tmp is the scratch folder.
+        # The package is there for the interpreter, its graders are not readable.
+        assert sandboxed.call("shapes", "listdir", str(course().root)) == ["autograder"]
+        with pytest.raises(StudentRaised, match="PermissionError"):
+            sandboxed.call("shapes", "read", str(course().graders / "__init__.py"))
+        # The grader's own temporary folders are out of sight: /tmp is the scratch.
         (tmp_path / "grader-note.txt").write_text("private")
         with pytest.raises(StudentRaised, match="FileNotFoundError"):
             sandboxed.call("shapes", "read", str(tmp_path / "grader-note.txt"))
@@ -155,13 +151,15 @@ def test_hidden_paths_cannot_be_read(zygote, tmp_path):
 
 
 def test_only_scratch_is_writable(session, secrets, tmp_path):
-    """A results file can be written in scratch only; elsewhere the write fails."""
+    """A results file can be written in scratch only, and never reaches the host's disk."""
     assert session.call("shapes", "write", "results.json") == "/tmp/results.json"
-    assert (session.scratch / "results.json").exists()
+    assert session.call("shapes", "read", "results.json") == '{"score": 100}'
+    assert not (session.scratch / "results.json").exists()
     targets = [tmp_path / "out" / "results.json", secrets / "results.json",
                course().root / "results.json", course().reference / "results.json",
                course().quizzes / "results.json", Path("/var/lock/results.json"),
-               tmp_path / "results.json"]
+               tmp_path / "results.json", Path(sys.prefix) / "results.json",
+               Path("/usr/lib/results.json"), Path("/results.json"), Path("/dev/results.json")]
     for target in targets:
         with pytest.raises(StudentRaised, match=r"PermissionError|OSError|FileNotFoundError"):
             session.call("shapes", "write", str(target))
@@ -209,3 +207,17 @@ def test_reduced_isolation_still_limits_and_says_so(zygote):
             assert sandboxed.call("shapes", "add", 2, 2) == 4
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_the_graders_folder_is_never_imported(tmp_path, monkeypatch):
+    """A class folder holding a package named like a library is not imported by the zygote."""
+    marker = tmp_path / "imported"
+    (tmp_path / "keras").mkdir()
+    (tmp_path / "keras" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.chdir(tmp_path)  # as when `convgrade grade .` runs inside the class folder
+    scratch = write_student(tmp_path / "scratch")
+    with Zygote() as warm, warm.spawn(scratch, SandboxConfig(), slot=SLOT) as sandboxed:
+        assert sandboxed.call("shapes", "add", 1, 2) == 3
+        with pytest.raises(StudentRaised, match="FileNotFoundError"):
+            sandboxed.call("shapes", "listdir", str(tmp_path / "keras"))
+    assert not marker.exists()

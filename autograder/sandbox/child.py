@@ -5,6 +5,10 @@ leaves the grader's namespaces and forks the server, which is PID 1 of a new
 PID namespace: killing it ends every process the student started, even one in
 a new session. The keeper reports the server's pid, waits for it to end and
 then reports how it ended, so the grader can tell a crash from a bug.
+
+Before serving, the server puts up its walls: a fresh root from an allow-list
+with a tmpfs scratch (:mod:`autograder.sandbox.rootfs`), then its own user,
+rlimits and ``no_new_privs`` (:mod:`autograder.sandbox.limits`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 from autograder.modules import load_module_group
-from autograder.sandbox import limits
+from autograder.paths import PACKAGE_DIR, course
+from autograder.sandbox import limits, rootfs
 from autograder.sandbox.protocol import (
     MAX_VALUE_BYTES,
     ProtocolError,
@@ -45,6 +50,7 @@ class ChildSpec:
 
     scratch: str
     hidden_paths: tuple[str, ...]
+    scratch_mb: int
     memory_mb: int
     file_size_mb: int
     max_processes: int
@@ -114,24 +120,25 @@ def _run_server(
 
 
 def _build_walls(spec: ChildSpec, missing: list[str]) -> Path:
-    scratch = Path(spec.scratch)
     uid = BASE_UID + spec.slot
-    os.chown(scratch, uid, uid)
-    os.chdir(scratch)
-    workdir = scratch
+    workdir = Path(spec.scratch)
     if not missing:
+        # Past the first steps a failure leaves the root half built: the child then
+        # stops rather than run student code in it.
+        plan = rootfs.plan_root(spec.scratch, spec.hidden_paths, spec.scratch_mb, uid,
+                                course().root, PACKAGE_DIR)
         try:
-            limits.private_mounts()
-            limits.scratch_only(scratch)
-            limits.fresh_proc()
-            limits.expose([p for p in sys.path if p and p != str(scratch)])
-            limits.hide(spec.hidden_paths)
-            os.chdir("/tmp")
-            workdir = Path("/tmp")
-        except limits.IsolationError as exc:
-            missing.append(f"mounts failed ({exc.strerror})")
+            rootfs.build_root(plan)
+            socket.sethostname(rootfs.HOSTNAME)
+            workdir = Path(rootfs.SCRATCH)
+        except rootfs.RootRefused as exc:
+            missing += [f"mounts refused ({exc.strerror})", "the whole filesystem is readable"]
+    else:
+        missing.append("no private filesystem, network, IPC or PID namespace; "
+                       "the whole filesystem is readable")
     if missing:
-        missing.append("no private network, mounts or PID namespace; hidden paths readable")
+        os.chown(workdir, uid, uid)
+        os.chdir(workdir)
     os.environ.clear()
     os.environ.update({**_SAFE_ENV, "HOME": str(workdir)})
     limits.set_limits(spec.memory_mb, spec.file_size_mb, spec.max_processes,

@@ -15,6 +15,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from autograder.paths import PACKAGE_DIR
 from autograder.sandbox.child import ChildSpec
 from autograder.tf_env import QUIET_TENSORFLOW
 
@@ -38,10 +39,14 @@ class ZygoteProcess:
     def start(self) -> None:
         """Start the zygote process and wait until its imports are done."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # -P: the folder the grader runs in (often a class folder) is not put on the
+        # zygote's import path, so nothing there is imported, nor bound into a child.
+        inherited = os.environ.get("PYTHONPATH")
+        path = os.pathsep.join(filter(None, (str(PACKAGE_DIR.parent), inherited)))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
+            [sys.executable, "-P", "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
-            env={**os.environ, **_ZYGOTE_ENV},
+            env={**os.environ, **_ZYGOTE_ENV, "PYTHONPATH": path},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

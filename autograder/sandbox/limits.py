@@ -7,15 +7,17 @@ so the session can say the isolation is reduced rather than pretend.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
+import errno
 import os
-import re
+import platform
 import resource
 import signal
 from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
@@ -26,9 +28,11 @@ MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
+MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
-WRITABLE_SHARED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+# pivot_root(2) by machine; glibc has no wrapper for it.
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 MIB = 1024 * 1024
 MAX_OPEN_FILES = 256
 # Exit status of a child stopped by its CPU limit (128 + SIGXCPU, as a shell reports it).
@@ -61,11 +65,19 @@ def no_new_privileges() -> None:
 
 
 def unshare_namespaces() -> None:
-    """New mount, network and PID namespaces (the PID one applies to the next fork)."""
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+    """New mount, network, PID, IPC and UTS namespaces (the PID one applies to the next fork).
+
+    The IPC namespace takes every SysV and POSIX message-queue object the
+    student makes with it when its last process ends.
+    """
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    _check(_libc.unshare(flags), "unshare")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None):
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
+    """mount(2); a refusal raises :class:`IsolationError`."""
     _check(
         _libc.mount(
             source.encode() if source else None,
@@ -80,75 +92,21 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
 
 def private_mounts() -> None:
     """Mount changes from here on stay inside this mount namespace."""
-    _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    mount(None, "/", None, MS_REC | MS_PRIVATE, None)
 
 
-def fresh_proc() -> None:
-    """A /proc that shows only this PID namespace."""
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+def pivot_root(new_root: str, put_old: str) -> None:
+    """Make ``new_root`` the root of this mount namespace (glibc has no wrapper)."""
+    number = _PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise IsolationError(errno.ENOSYS, f"pivot_root: unknown machine {platform.machine()}")
+    _check(_libc.syscall(ctypes.c_long(number), new_root.encode(), put_old.encode()),
+           "pivot_root")
 
 
-def scratch_only(scratch: Path) -> None:
-    """Bind the scratch folder over the world-writable places, then make the rest read-only."""
-    # A target that contains the scratch folder goes last, or it would hide the source.
-    targets = sorted(WRITABLE_SHARED_DIRS, key=lambda t: str(scratch).startswith(t + "/"))
-    bound = []
-    for target in targets:
-        if os.path.isdir(target) and not os.path.islink(target):
-            _mount(str(scratch), target, None, MS_BIND, None)
-            bound.append(target)
-    for point, flags in reversed(_mount_points()):
-        if point in bound or point == "/proc" or point.startswith(("/proc/", "/sys")):
-            continue
-        # A mount that refuses (an odd filesystem) keeps its flags; "/" must not refuse.
-        with contextlib.suppress(IsolationError) if point != "/" else contextlib.nullcontext():
-            _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | flags, None)
-
-
-def _mount_points() -> list[tuple[str, int]]:
-    """Every mount point with the nodev/noexec flags it already has (kept on remount)."""
-    points: dict[str, int] = {}
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields = line.split()
-        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
-        options = fields[5].split(",")
-        points[point] = (MS_NODEV if "nodev" in options else 0) | (
-            MS_NOEXEC if "noexec" in options else 0
-        )
-    return list(points.items())
-
-
-def expose(paths: list[str]) -> None:
-    """Make folders the interpreter needs reachable for the unprivileged user.
-
-    A folder under an ancestor only root may enter (``/root/.pyenv``, say) is
-    bound, read-only, into an otherwise empty filesystem laid over that
-    ancestor, so the rest of the ancestor stays out of sight.
-    """
-    blocked: dict[str, list[str]] = {}
-    for path in sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)}):
-        parts = Path(path).parents
-        closed = [str(a) for a in reversed(parts) if not os.stat(a).st_mode & 0o001]
-        if closed and not any(path.startswith(p + "/") for p in blocked.get(closed[0], [])):
-            blocked.setdefault(closed[0], []).append(path)
-    for top, inside in blocked.items():
-        handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in inside}
-        _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-        for path, fd in handles.items():
-            os.makedirs(path, mode=0o755, exist_ok=True)
-            _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-            os.close(fd)
-        _mount(None, top, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
-
-
-def hide(paths: tuple[str, ...]) -> None:
-    """Cover each existing path with an empty filesystem nobody but root can read."""
-    for path in paths:
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
-                   "size=4k,mode=000")
-        elif os.path.exists(path):
-            _mount("/dev/null", path, None, MS_BIND, None)
+def detach(target: str) -> None:
+    """Unmount ``target`` lazily: gone from view now, freed once nothing uses it."""
+    _check(_libc.umount2(target.encode(), MNT_DETACH), f"umount {target}")
 
 
 def drop_privileges(uid: int) -> None:

@@ -22,6 +22,7 @@ from autograder.sandbox.child import BASE_UID, ChildSpec
 from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kill_user, read_output
 from autograder.sandbox.limits import CPU_LIMIT_EXIT
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
+from autograder.sandbox.scratch import sweep_user
 
 MIB = 1024 * 1024
 CHILD_START_SECONDS = 30.0
@@ -36,6 +37,8 @@ class SandboxConfig:
     cpu_seconds_per_call: int = 10
     memory_mb: int = 2048
     file_size_mb: int = 16
+    # The child's only writable place: a tmpfs of this size inside its own namespace.
+    scratch_mb: int = 64
     max_processes: int = 64
     output_bytes: int = 16384
     # What the grader decodes from the child: one reply, and all replies of a submission.
@@ -50,7 +53,11 @@ class Zygote(ZygoteProcess):
     """A process that has imported TensorFlow and forks sandboxed children on request."""
 
     def spawn(self, scratch: Path, config: SandboxConfig, slot: int = 0) -> Session:
-        """A session running student code from ``scratch`` under ``config``."""
+        """A session running the sources in ``scratch`` under ``config``.
+
+        Under full isolation the child works on its own copy of them, in a tmpfs
+        of ``config.scratch_mb``; it never writes to ``scratch`` itself.
+        """
         return Session(self, scratch, config, slot)
 
     def __enter__(self) -> Zygote:
@@ -156,6 +163,7 @@ class Session:
         spec = ChildSpec(
             scratch=str(self.scratch),
             hidden_paths=tuple(str(p) for p in self.config.hidden_paths),
+            scratch_mb=self.config.scratch_mb,
             memory_mb=self.config.memory_mb,
             file_size_mb=self.config.file_size_mb,
             max_processes=self.config.max_processes,
@@ -260,6 +268,9 @@ class Session:
         if self._child is not None:
             self._kill(self._child)
             self._child = None
+        if self.isolation != "full":  # the child shared the host's /tmp and IPC
+            kill_user(BASE_UID + self.slot)
+            sweep_user(BASE_UID + self.slot, keep=self.scratch)
 
     def __enter__(self) -> Session:
         return self

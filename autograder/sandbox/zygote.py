@@ -33,7 +33,10 @@ def preload() -> None:
 
     import encodings.cp437  # noqa: F401  (np.load of an npz reads zip names with it)
 
-    import autograder.sandbox.child  # noqa: F401  (a child must not import after hiding)
+    import autograder.sandbox.child  # noqa: F401  (one import for every child)
+    from autograder.sandbox.rootfs import import_roots
+
+    import_roots()  # once here, not in every child
 
 
 def serve(control: socket.socket) -> None:
