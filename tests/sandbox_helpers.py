@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from autograder.sandbox.child import BASE_UID
 # other test runs on the same machine, which use slot 0.
 SLOT = 3000 + os.getpid() % 1000
 SLOT_UID = BASE_UID + SLOT
+
+
+
+def course_root_view(root: Path) -> set[str]:
+    """What the child may list in the course root: the package, and the venv if it lives there."""
+    prefix = Path(sys.prefix)
+    if prefix.is_relative_to(root):
+        return {"autograder", prefix.relative_to(root).parts[0]}
+    return {"autograder"}
+
 
 STUDENT = '''
 import os, socket, subprocess, sys, time
