@@ -22,6 +22,7 @@ from autograder.discovery import Found, discover
 from autograder.gradebook import write_gradebook
 from autograder.output import DiskFull, disk_full, is_graded, load_results, write_result
 from autograder.paths import OutputLayout
+from autograder.points import rescore_or_keep, stored_policy
 from autograder.report import write_reports
 from autograder.worker import WorkerSettings
 
@@ -36,6 +37,7 @@ class RunSummary:
     skipped: list[str] = field(default_factory=list)
     with_errors: list[str] = field(default_factory=list)
     timeouts: list[str] = field(default_factory=list)
+    no_work: list[str] = field(default_factory=list)
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -104,8 +106,11 @@ def grade_paths(
     summary = RunSummary(skipped=planned.skipped, warnings=planned.warnings)
     if on_start:
         on_start(len(todo))
+    policy = stored_policy(out)  # a TA's points policy holds for later grades too
     try:
         for data in _stream(todo, settings, workers, dask_address):
+            if policy is not None:
+                data = rescore_or_keep(data, policy)
             data = _store(layout, data)
             _record(summary, data)
             if on_result:
@@ -186,3 +191,5 @@ def _record(summary: RunSummary, data: dict[str, Any]) -> None:
         summary.with_errors.append(sid)
     if any(t.get("details", {}).get("error") == "timeout" for t in data.get("tests", [])):
         summary.timeouts.append(sid)
+    if data.get("no_work"):
+        summary.no_work.append(sid)

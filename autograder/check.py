@@ -10,17 +10,25 @@ session (``autograder.student.runner``).
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.loading import load_submission, write_sources
+from autograder.loading import (
+    NO_WORK,
+    NOTEBOOK_FOLDER,
+    Submission,
+    load_submission,
+    write_sources,
+)
 from autograder.paths import PACKAGE_DIR, STUDENT_MODULES
 from autograder.results import EXERCISES, TestOutcome
 from autograder.sandbox.local import LocalProxy
-from autograder.source_scan import started
 from autograder.student.answers import answer_forms, find_questions
 from autograder.student.runner import cases_for, exercise_of, run_cases, run_public
+from autograder.submit import work_root
+from autograder.toplevel import explain_dropped_names
 
 PUBLIC_DIR = PACKAGE_DIR / "public"
 
@@ -54,16 +62,44 @@ class CheckReport:
         return not self.errors and all(not row.failures for row in self.rows)
 
 
-def public_tests(include_model: bool) -> list[Path]:
+def public_tests(include_model: bool, exercises: tuple[str, ...] = EXERCISES) -> list[Path]:
     """The public test files to run, in course order."""
-    names = [e for e in EXERCISES if include_model or e != "model"]
+    names = [e for e in EXERCISES if e in exercises and (include_model or e != "model")]
     return [p for e in names if (p := PUBLIC_DIR / f"test_public_{e}.py").exists()]
+
+
+def find_work(path: Path) -> Submission:
+    """The student's work at ``path``, loaded by the source rule ``submit`` and ``grade`` use.
+
+    A folder anywhere inside the student bundle stands for the whole bundle
+    (its exercise files and notebooks); a notebook or file stands for itself.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist (see ``missing_path_hint``).
+    """
+    if not path.exists():
+        raise FileNotFoundError(path)
+    return load_submission(work_root(path) if path.is_dir() else path)
+
+
+def missing_path_hint(path: Path, here: Path) -> str:
+    """What to say when ``convgrade check PATH`` names nothing: where that file is, if anywhere."""
+    root = work_root(here)
+    found = []
+    for folder in dict.fromkeys((here.resolve(), root)):
+        found += [p for p in (folder / path.name, folder / NOTEBOOK_FOLDER / path.name)
+                  if p.is_file()]
+    message = f"{path} does not exist"
+    if found:
+        shown = os.path.relpath(found[0], here.resolve())
+        return f"{message}; it is at {shown}: run `convgrade check {shown}`"
+    return f"{message}; run `convgrade check` to check all your work in this folder"
 
 
 def run_check(
     path: Path, include_model: bool | None = None, only: str | None = None
 ) -> CheckReport:
-    """Run the public tests on the files or notebook at ``path``.
+    """Run the public tests of the exercises the work at ``path`` covers.
 
     ``only`` names one exercise or function to check (``"conv_forward"``).
 
@@ -71,26 +107,31 @@ def run_check(
         ValueError: ``only`` names no exercise or function.
     """
     chosen = exercise_of(only) if only else None
-    submission = load_submission(path)
+    submission = find_work(path)
+    exercises = (chosen,) if chosen else tuple(submission.graded_from)
     if chosen is not None:
         include_model = chosen == "model"
     if include_model is None:  # TensorFlow is imported only for a model that was begun
-        model = submission.files.get("model.py")
-        include_model = model is not None and started(model, prefix="build_")
+        model = submission.graded_from.get("model", {})
+        include_model = any(p and f not in submission.unfinished for f, p in model.items())
     with tempfile.TemporaryDirectory(prefix="convgrade-check-") as scratch:
         write_sources(submission, Path(scratch))
         names = tuple(m for m in STUDENT_MODULES if include_model or m != "model")
         proxy = LocalProxy(Path(scratch), names=names)
         # Run directly, not in a pytest session: a check must answer well under a second.
-        exercises = [e for e in EXERCISES if include_model or e != "model"]
-        outcomes = run_cases(proxy, cases_for(only)) if only else run_public(proxy, exercises)
-    rows = {e: CheckRow(e) for e in ([chosen] if chosen else exercises)}
+        checked = [e for e in EXERCISES if e in exercises and (include_model or e != "model")]
+        outcomes = run_cases(proxy, cases_for(only)) if only else run_public(proxy, checked)
+    explain_dropped_names(outcomes, submission.dropped)
+    rows = {e: CheckRow(e) for e in exercises if include_model or e != "model"}
     for outcome in outcomes:
         rows.setdefault(outcome.exercise, CheckRow(outcome.exercise)).outcomes.append(outcome)
     return CheckReport(
         rows=list(rows.values()),
-        errors=[*submission.errors, *answer_problems(submission.answers, path)],
-        warnings=list(submission.warnings),
+        errors=[
+            *(e for e in submission.errors if e != NO_WORK),
+            *answer_problems(submission.answers, path),
+        ],
+        warnings=[*submission.warnings, *(d.message() for d in submission.dropped)],
     )
 
 

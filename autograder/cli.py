@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -98,12 +99,22 @@ def grade(
 ) -> None:
     """Grade SUBMISSIONS (folders, .zip or .ipynb files, or folders of them)."""
     from autograder.bulk import grade_paths
+    from autograder.discovery import discover_with_warnings
     from autograder.output import DiskFull
     from autograder.plugin import GradingOptions
     from autograder.sandbox.session import SandboxConfig
     from autograder.views import grading_progress, scores_table, summary_table
     from autograder.worker import WorkerSettings
 
+    _refuse_output_inside(out, submissions)
+    _check_stored_policy(out)
+    found, notes = discover_with_warnings(list(submissions))
+    if not found:
+        _fail(
+            f"no submissions found in {', '.join(map(str, submissions))}: expected student "
+            "folders, .zip or .ipynb files (a class folder holds one per student)"
+            + "".join(f"; {note}" for note in notes)
+        )
     settings = WorkerSettings(
         sandbox=SandboxConfig(
             call_timeout=timeout,
@@ -137,6 +148,18 @@ def grade(
     scores = scores_table(summary)
     if scores is not None:
         stdout.print(scores)
+    console.print(
+        f"wrote {len(summary.graded)} results in {out / 'results'}, their reports in "
+        f"{out / 'reports'}, and {out / 'gradebook.csv'}",
+        soft_wrap=True,
+    )
+    for label, names in (
+        ("with errors", summary.with_errors),
+        ("timeouts", summary.timeouts),
+        ("no work found", summary.no_work),
+    ):
+        if names:
+            console.print(f"[yellow]{label}: {_safe(', '.join(sorted(names)))}")
     if summary.interrupted:
         console.print("[yellow]stopped; run the same command again to grade the rest")
         sys.exit(130)
@@ -155,18 +178,28 @@ def grade(
     "points_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Rescore with this points policy (TOML).",
+    help="Declare this points policy (TOML): stored in OUT, used by later runs too.",
 )
 def report(out: Path, points_file: Path | None) -> None:
-    """Rewrite every report and the gradebook of OUT from its stored results."""
-    from autograder.output import DiskFull
-    from autograder.points import load_policy
+    """Rewrite every report and the gradebook of OUT from its stored results.
+
+    With --points the declaration is checked, stored in OUT and applied to the
+    original points; later grade and report runs on OUT keep using it.
+    """
+    from autograder.output import DiskFull, load_results
+    from autograder.paths import OutputLayout
+    from autograder.points import declare_policy, stored_policy_path
     from autograder.regenerate import regenerate
 
-    try:
-        policy = load_policy(points_file) if points_file else None
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    _require_results(out, "report")
+    _check_stored_policy(out)
+    policy = None
+    if points_file is not None:
+        try:
+            policy = declare_policy(out, points_file, load_results(OutputLayout(out))[0])
+        except ValueError as exc:
+            _fail(str(exc))
+        console.print(f"wrote {stored_policy_path(out)} (used by every later grade and report)")
     try:
         done = regenerate(out, policy)
     except DiskFull as exc:
@@ -175,8 +208,10 @@ def report(out: Path, points_file: Path | None) -> None:
     for name in done.unreadable:
         console.print(f"[yellow]skipped unreadable result {_safe(name)}")
     if done.rescored:
-        console.print(f"rescored {done.rescored} results with {points_file}")
-    console.print(f"rewrote {done.reports} reports and {out / 'gradebook.csv'}")
+        source = points_file or stored_policy_path(out)
+        console.print(f"rescored {done.rescored} results in {out / 'results'} with {source}")
+    reports = out / "reports"
+    console.print(f"rewrote {done.reports} reports in {reports} and {out / 'gradebook.csv'}")
 
 
 @main.command()
@@ -186,6 +221,7 @@ def stats(out: Path) -> None:
     from autograder.paths import OutputLayout
     from autograder.stats_render import write_class_stats
 
+    _require_results(out, "stats")
     written, unreadable = write_class_stats(OutputLayout(out))
     for name in unreadable:
         console.print(f"[yellow]skipped unreadable result {_safe(name)}")
@@ -194,53 +230,102 @@ def stats(out: Path) -> None:
 
 
 @main.command()
-@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, default=".", type=PathArg)
 @click.option(
     "--model/--no-model",
     default=None,
-    help="Check the Keras models too (imports TensorFlow; default: when model.py exists).",
+    help="Check the Keras models too (imports TensorFlow; default: when a model is begun).",
 )
 @click.option("--only", default=None, metavar="NAME",
               help="Check one exercise or function, e.g. pooling or conv_forward.")
 def check(path: Path, model: bool | None, only: str | None) -> None:
     """Run the public self-check tests on your files or notebook at PATH."""
-    from autograder.check import run_check
+    from autograder.check import missing_path_hint, run_check
     from autograder.views import check_table
 
+    if not path.exists():
+        _fail(missing_path_hint(path, Path.cwd()))
     try:
         report_ = run_check(path, include_model=model, only=only)
     except ValueError as exc:  # --only names nothing
         raise click.UsageError(str(exc)) from exc
     stdout.print(check_table(report_))
+    if not report_.rows:
+        _fail(f"no exercise files or notebooks were found in {path}")
     sys.exit(0 if report_.all_passed else 1)
 
 
 @main.command()
-@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", required=False, default=".", type=PathArg)
 @click.option("--out", type=PathArg, default=Path("submission.zip"), show_default=True)
-def submit(path: Path, out: Path) -> None:
+@click.option("--force", is_flag=True, help="Write the zip even when nothing is implemented.")
+def submit(path: Path, out: Path, force: bool) -> None:
     """Pack your work at PATH into a submission zip and validate it like the grader."""
-    from autograder.submit import build_submission_zip
+    from autograder.submit import build_submission_zip, work_root
 
-    result = build_submission_zip(path, out)
+    if not path.exists():
+        _fail(f"{path} does not exist; run `convgrade submit` in the folder holding your work")
+    source = work_root(path) if path.is_dir() else path
+    result = build_submission_zip(source, out, force=force)
+    for line in result.sources:
+        console.print(f"graded from: {_safe(line)}")
     for warning in result.warnings:
         console.print(f"[yellow]warning: {_safe(warning)}")
     for problem in result.problems:
         console.print(f"[red]problem: {_safe(problem)}")
-    if result.files:
-        console.print(f"wrote {result.path}")
-    sys.exit(1 if result.problems else 0)
+    if result.written:
+        console.print(f"wrote {_safe(result.path)} ({_safe(', '.join(result.files))})")
+    sys.exit(1 if result.problems or not result.written else 0)
+
+
+def _require_results(out: Path, verb: str) -> None:
+    """Stop unless ``out`` is an OUT folder holding at least one result."""
+    from autograder.stats import output_folder_problem
+
+    if (problem := output_folder_problem(out, verb)) is not None:
+        _fail(problem)
+
+
+def _check_stored_policy(out: Path) -> None:
+    """A points policy stored in OUT that no longer reads stops the command before it starts."""
+    from autograder.points import stored_policy
+
+    try:
+        stored_policy(out)
+    except ValueError as exc:
+        _fail(f"{exc}; fix it or declare a new one with `convgrade report OUT --points FILE`")
+
+
+def _refuse_output_inside(out: Path, inputs: tuple[Path, ...]) -> None:
+    """OUT inside a folder being graded would be taken for a student by the next run."""
+    target = out.resolve()
+    for path in inputs:
+        folder = path.resolve()
+        if path.is_dir() and (target == folder or target.is_relative_to(folder)):
+            _fail(
+                f"--out {out} is inside {path}, which is being graded; its results would be "
+                f"taken for a student next time. Choose a folder outside {path}"
+            )
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    console.print(f"[red]error: {_safe(message)}", soft_wrap=True)
+    sys.exit(code)
 
 
 @main.command()
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def release(out: Path) -> None:
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+def release(out: Path, force: bool) -> None:
     """Write the student bundle to OUT: stubs, notebooks, public tests, quiz, student wheel."""
     from autograder.paths import course
-    from autograder.release import assert_clean_bundle, build_release
+    from autograder.release import ReleaseRefused, assert_clean_bundle, build_release
     from autograder.student_wheel import WheelError, build_student_wheel
 
-    files = build_release(course(), out)
+    try:
+        files = build_release(course(), out, force=force)
+    except ReleaseRefused as exc:
+        _fail(str(exc))
     try:  # the wheel students install is searched with the bundle
         files.append(build_student_wheel(out / "wheels", readme=out / "README.md"))
     except WheelError as exc:

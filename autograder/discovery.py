@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.loading import _IGNORED_PARTS, _SUBMISSION_SUFFIXES, is_submission, submission_id
+from autograder.loading import (
+    _IGNORED_PARTS,
+    _SUBMISSION_SUFFIXES,
+    is_output_folder,
+    is_submission,
+    submission_id,
+)
 from autograder.names import shown
 
 
@@ -42,26 +48,30 @@ def discover(inputs: Sequence[Path]) -> tuple[list[Found], list[str]]:
     An input that is a submission (or a file, or a path that does not exist,
     which loading then reports) counts once, however often it is named. A
     folder holding no exercise files counts as many: each of its sub-folders,
-    ``.zip`` and ``.ipynb`` files, by name, skipping hidden entries and
-    ``__MACOSX``. Two submissions whose names give the same id (``bob.ipynb``
+    ``.zip`` and ``.ipynb`` files, by name, skipping hidden entries,
+    ``__MACOSX`` and what convgrade wrote (an OUT folder, a ``stats/``
+    folder). Two submissions whose names give the same id (``bob.ipynb``
     and ``bob.zip``) are both graded: the later one gets the id with its kind
     appended (``bob-zip``), and a warning names both.
     """
     paths: list[Path] = []
+    warnings: list[str] = []
     for path in inputs:
-        if path.is_dir() and not is_submission(path):
+        if is_output_folder(path):  # what convgrade wrote is never a student
+            warnings.append(f"{shown(path)} is a grading output folder, not submissions; skipped")
+        elif path.is_dir() and not is_submission(path):
             paths += [
                 child
                 for child in sorted(path.iterdir())
                 if not child.name.startswith(".")
                 and child.name not in _IGNORED_PARTS
                 and (child.is_dir() or child.suffix.lower() in _SUBMISSION_SUFFIXES)
+                and not is_output_folder(child)
             ]
         else:
             paths.append(path)
     taken: dict[str, Path] = {}
     found: list[Found] = []
-    warnings: list[str] = []
     named: set[str] = set()
     for path in paths:
         where = os.path.normpath(os.path.abspath(path))  # links are not followed

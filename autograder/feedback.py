@@ -90,6 +90,18 @@ class Mismatch(AssertionError):
         return "\n".join(lines)
 
 
+class FollowsFrom(Mismatch):
+    """A failure that follows from a difference another test already charged.
+
+    It is shown (with "Follows from ...") but costs no points: one mistake, one
+    charge. ``cause`` is the stable id of the test that charged it.
+    """
+
+    def __init__(self, cause: str, cause_label: str, message: str, **fields: Any) -> None:
+        super().__init__(f"Follows from {cause_label}: {message}", **fields)
+        self.cause = cause
+
+
 # ---------------------------------------------------------------- validating student values
 
 

@@ -15,6 +15,7 @@ from autograder.misconceptions import confirm_diagnoses
 from autograder.plugin import run_graders
 from autograder.quiz import score_quiz
 from autograder.results import SubmissionResult
+from autograder.toplevel import explain_dropped_names
 from autograder.worker import GraderWorker
 
 
@@ -39,6 +40,8 @@ def grade_loaded(submission: Submission, worker: GraderWorker) -> SubmissionResu
         result.isolation = proxy.isolation
     result.tests = confirm_diagnoses(outcomes)  # a hint must explain every failing case
     result.errors += grader_errors
+    result.no_work = submission.no_work
+    explain_dropped_names(result.tests, submission.dropped)
     result.quiz, quiz_warnings = score_quiz(worker.quiz, submission.answers)  # 4. quiz
     result.warnings += quiz_warnings
     result.execution_time = time.monotonic() - started

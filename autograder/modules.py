@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -44,8 +45,18 @@ def load_module_group(directory: Path, names: tuple[str, ...]) -> ModuleGroup:
         sys.path.remove(folder)
         for name in names:
             sys.modules.pop(name, None)
+        # Helper modules a submission's modules import from (see source_rule) go too,
+        # so the next submission loaded in this process never finds a stale one.
+        for name in [n for n, m in sys.modules.items() if _inside(m, folder)]:
+            sys.modules.pop(name, None)
         sys.modules.update(saved)
     return group
+
+
+def _inside(module: ModuleType | None, folder: str) -> bool:
+    # Imported through the sys.path entry ``folder``, so its file name starts with it.
+    origin = getattr(module, "__file__", None)
+    return isinstance(origin, str) and os.path.dirname(origin) == folder
 
 
 def _describe_import_error(name: str, exc: BaseException) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import __future__
 
 import ast
-import builtins
 import importlib.util
 import json
 import re
@@ -19,7 +18,19 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-ANSWERS_NAME = "QUIZ_ANSWERS"
+from autograder.literals import literal_value
+from autograder.notebook_answers import AnswerCells
+from autograder.toplevel import (
+    Dropped,
+    Known,
+    base_names,
+    constant_assignment,
+    is_silent,
+    known_names,
+    short_form,
+)
+from autograder.toplevel import binds as bound_by
+
 # Cell magics whose body is not Python: the whole cell is skipped.
 _FOREIGN_CELL_MAGICS = frozenset(
     {
@@ -53,6 +64,7 @@ class NotebookSource:
     source: str = ""
     answers: dict[str, object] | None = None
     defined: set[str] = field(default_factory=set)
+    dropped: list[Dropped] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -60,9 +72,12 @@ class NotebookSource:
 def notebook_source(text: str, name: str) -> NotebookSource:
     """Parse notebook JSON ``text`` (called ``name`` in messages) and keep its safe code."""
     try:
-        json.loads(text)
+        data = json.loads(text)
     except ValueError as exc:
         return NotebookSource(errors=[f"{name} is not a readable notebook: invalid JSON ({exc})"])
+    plain = _plain_cells(data)
+    if plain is not None:
+        return cells_source(plain, name)
     captured: dict[str, Exception] = {}
     try:
         notebook = nbformat.reads(text, as_version=4, capture_validation_error=captured)
@@ -79,6 +94,32 @@ def notebook_source(text: str, name: str) -> NotebookSource:
     return cells_source(cells, name)
 
 
+def _plain_cells(data: object) -> list[tuple[int, str]] | None:
+    """The numbered code cells of a well-formed v4 notebook, else None.
+
+    Reading them directly spares nbformat's schema validation (a third of a
+    second to compile, per process), which ``check`` would pay on every bundle;
+    anything unusual goes through nbformat and its messages.
+    """
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
+        return None
+    cells = data.get("cells")
+    if not isinstance(cells, list):
+        return None
+    found: list[tuple[int, str]] = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            return None
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            return None
+        if cell["cell_type"] == "code":
+            found.append((number, source))
+    return found
+
+
 def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
     """Keep the safe top-level statements of numbered code cells, in order.
 
@@ -88,10 +129,11 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
     result = NotebookSource()
     futures: dict[str, ast.stmt] = {}
     blocks: list[str] = []
-    answers = _Answers()
+    answers = AnswerCells()
     trees = [(n, tree) for n, text in cells if (tree := _parse_cell(n, text, result.warnings))]
     bound = _bound_names(tree for _, tree in trees)
     lazy = any(_is_future(s, "annotations") for _, tree in trees for s in tree.body)
+    known = base_names()
     for number, tree in trees:
         kept: list[ast.stmt] = []
         for stmt in tree.body:
@@ -105,8 +147,15 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
                 if _compiles(stmt, number, result.warnings):
                     result.defined.add(stmt.name)
                     kept.append(_definition(stmt, number, bound, lazy, result.warnings))
-            elif (constant := _constant_assignment(stmt)) is not None:
-                kept.append(constant)
+            elif (constant := constant_assignment(stmt, known)) is not None:
+                # Names in a constant may come from a guarded import that failed.
+                kept.append(constant if _is_literal(constant.value) else _guarded(constant))
+            else:
+                if not is_silent(stmt) and not answers.reads(stmt):
+                    where = f"{name} cell {number} line {stmt.lineno}"
+                    result.dropped.append(Dropped(short_form(stmt), where, bound_by(stmt)))
+                continue
+            known |= known_names(stmt)
         if kept:
             code = ast.unparse(ast.Module(body=kept, type_ignores=[]))
             blocks.append(f"# cell {number}\n{code}")
@@ -116,7 +165,8 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
         result.source = "\n".join(header) + "\n\n" + "\n\n".join(blocks) + "\n"
     else:
         result.warnings.append(f"{name} defines no functions, classes or constants")
-    answers.read_into(result)
+    result.answers, answer_errors = answers.read()
+    result.errors += answer_errors
     return result
 
 
@@ -143,18 +193,14 @@ def _compiles(stmt: _Definition, number: int, warnings: list[str]) -> bool:
     return True
 
 
-def _bound_names(trees: Iterable[ast.Module]) -> set[str]:
+def _bound_names(trees: Iterable[ast.Module]) -> Known:
     """Every name the kept statements of the notebook bind at top level, plus builtins."""
-    names = set(dir(builtins)) | {"__name__", "__file__", "__doc__"}
+    names = base_names()
     for tree in trees:
         for stmt in tree.body:
-            if isinstance(stmt, ast.Import | ast.ImportFrom):
-                names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
-            elif isinstance(stmt, _DEFINITIONS):
-                names.add(stmt.name)
-            elif (constant := _constant_assignment(stmt)) is not None:
-                for target in constant.targets:
-                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            definition = isinstance(stmt, (ast.Import, ast.ImportFrom, *_DEFINITIONS))
+            if definition or constant_assignment(stmt, names) is not None:
+                names |= known_names(stmt)
     return names
 
 
@@ -175,7 +221,7 @@ def _evaluated_at_definition(stmt: _Definition, lazy_annotations: bool) -> list[
 
 
 def _definition(
-    stmt: _Definition, number: int, bound: set[str], lazy: bool, warnings: list[str]
+    stmt: _Definition, number: int, bound: Known, lazy: bool, warnings: list[str]
 ) -> ast.stmt:
     """``stmt``, guarded when running it evaluates code that may fail without the dropped cells.
 
@@ -185,7 +231,7 @@ def _definition(
     evaluated = [e for e in _evaluated_at_definition(stmt, lazy) if not _is_literal(e)]
     has_body_code = isinstance(stmt, ast.ClassDef) and any(
         not isinstance(s, _DEFINITIONS)
-        and _constant_assignment(s) is None
+        and constant_assignment(s, bound) is None
         and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
         for s in stmt.body
     )
@@ -236,41 +282,11 @@ def _parse_cell(number: int, text: str, warnings: list[str]) -> ast.Module | Non
     return None
 
 
-def _constant_assignment(stmt: ast.stmt) -> ast.Assign | None:
-    """``stmt`` as a plain assignment when it binds names to a literal, else None."""
-    if isinstance(stmt, ast.Assign):
-        targets, value = stmt.targets, stmt.value
-    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        # The annotation is dropped: at module level it would be evaluated.
-        targets, value = [stmt.target], stmt.value
-    else:
-        return None
-    if not all(_plain_target(t) for t in targets) or not _is_literal(value):
-        return None
-    return ast.Assign(targets=targets, value=value, lineno=stmt.lineno)
-
-
-def _plain_target(target: ast.expr) -> bool:
-    if isinstance(target, ast.Name):
-        return True
-    if isinstance(target, ast.Tuple | ast.List):
-        return all(_plain_target(t) for t in target.elts)
-    return False
-
-
 def _is_literal(value: ast.expr) -> bool:
-    """A literal, or arithmetic on literals such as ``2**21`` or ``28 * 28``.
-
-    Only the shape of the tree is checked here; the value is computed later, in
-    the sandboxed child that runs the student's module.
-    """
-    if isinstance(value, ast.BinOp):
-        return _is_literal(value.left) and _is_literal(value.right)
-    if isinstance(value, ast.UnaryOp):
-        return _is_literal(value.operand)
+    """A literal, or bounded arithmetic on literals such as ``2**21`` or ``28 * 28 * 3``."""
     try:
-        ast.literal_eval(value)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        literal_value(value)
+    except (ValueError, RecursionError, MemoryError):
         return False
     return True
 
@@ -326,68 +342,6 @@ def _keep_future(
             futures.setdefault(alias.name, ast.ImportFrom("__future__", [alias], 0))
         else:
             warnings.append(f"cell {number} imports an unknown __future__ feature {alias.name!r}")
-
-
-class _Answers:
-    """Follows ``QUIZ_ANSWERS = {...}`` and ``QUIZ_ANSWERS["id"] = value`` across cells."""
-
-    def __init__(self) -> None:
-        self.whole: tuple[int, ast.expr] | None = None
-        self.items: list[tuple[int, ast.expr, ast.expr]] = []
-
-    def see(self, stmt: ast.stmt, number: int) -> None:
-        if isinstance(stmt, ast.Assign):
-            targets, value = stmt.targets, stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            targets, value = [stmt.target], stmt.value
-        else:
-            return
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id == ANSWERS_NAME:
-                self.whole, self.items = (number, value), []  # a new dict replaces the old one
-            elif (
-                isinstance(target, ast.Subscript)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == ANSWERS_NAME
-            ):
-                self.items.append((number, target.slice, value))
-
-    def read_into(self, result: NotebookSource) -> None:
-        """Fill ``result.answers`` by evaluating the literals only; nothing is executed."""
-        if self.whole is None and not self.items:
-            return
-        answers: dict[str, object] = {}
-        if self.whole is not None:
-            number, node = self.whole
-            where = f"{ANSWERS_NAME} (cell {number})"
-            if not _is_literal(node):
-                result.errors.append(
-                    f"{where} must be written out as a plain dict of literal values, "
-                    'such as {"conv_advantages": "a"}; it was not read'
-                )
-            elif not isinstance(value := ast.literal_eval(node), dict):
-                result.errors.append(f"{where} must be a dict, not a {type(value).__name__}")
-            else:
-                bad = [key for key in value if not isinstance(key, str)]
-                if bad:
-                    result.errors.append(
-                        f"{where} keys must be question ids in quotes; "
-                        f"ignored {', '.join(map(repr, bad))}"
-                    )
-                answers = {k: v for k, v in value.items() if isinstance(k, str)}
-        for number, key, node in self.items:
-            if not (_is_literal(key) and isinstance(k := ast.literal_eval(key), str)):
-                result.errors.append(
-                    f"{ANSWERS_NAME}[...] in cell {number} needs a question id in quotes"
-                )
-            elif not _is_literal(node):
-                result.errors.append(
-                    f"{ANSWERS_NAME}[{k!r}] in cell {number} must be a literal value "
-                    "(a letter, a list of letters, a number or a shape string); it was not read"
-                )
-            else:
-                answers[k] = ast.literal_eval(node)
-        result.answers = answers
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:

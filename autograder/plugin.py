@@ -16,15 +16,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 
 from autograder.failures import describe_failure
+from autograder.feedback import FollowsFrom
 from autograder.paths import course
 from autograder.proxy import CallTimeout, Proxy
 from autograder.results import TestOutcome
+
+if TYPE_CHECKING:
+    from autograder.keras_grading.lab import ModelLab
 
 GRADERS_DIR = course().graders  # course material, never shipped in the student wheel
 
@@ -45,6 +49,9 @@ class GraderState:
     reference: dict[str, ModuleType]
     options: GradingOptions = field(default_factory=GradingOptions)
     cache: dict[str, Any] = field(default_factory=dict)
+    # Rebuilds and trains student models in a trusted sandbox child, with the training
+    # memo (autograder.keras_grading.lab.ModelLab); None where no model is graded.
+    models: ModelLab | None = None
     # time.monotonic() after which no further hidden test starts for this submission.
     deadline: float | None = None
 
@@ -86,6 +93,18 @@ class GradingPlugin:
     @pytest.fixture
     def grader_cache(self) -> dict[str, Any]:
         return self._state.cache
+
+    @pytest.fixture
+    def models(self) -> ModelLab:
+        """The grader's model lab: student models are built and trained only in its child."""
+        if self._state.models is None:
+            raise RuntimeError("no sandboxed model lab: student models are never built here")
+        return self._state.models
+
+    @pytest.fixture
+    def deadline(self) -> float | None:
+        """time.monotonic() by which this submission's grading must end, if bounded."""
+        return self._state.deadline
 
     @pytest.fixture
     def submission_cache(self) -> dict[str, Any]:
@@ -143,6 +162,11 @@ def _outcome(item: pytest.Item, call: pytest.CallInfo[None], passed: bool) -> Te
     )
     if not passed and call.excinfo is not None:
         describe_failure(outcome, call.excinfo.value)
+        if isinstance(call.excinfo.value, FollowsFrom):
+            # Already charged by the test it follows from: shown, never deducted again.
+            outcome.score = max_score
+            outcome.tags.append(f"follows-from:{call.excinfo.value.cause}")
+            outcome.details["follows_from"] = call.excinfo.value.cause
     return outcome
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from autograder.gradebook import write_gradebook
 from autograder.output import load_results, write_result
 from autograder.paths import OutputLayout
-from autograder.points import PointsPolicy, rescore
+from autograder.points import PointsPolicy, rescore, stored_policy
 from autograder.report import write_all_reports
 
 
@@ -22,10 +22,14 @@ class Regenerated:
 
 
 def regenerate(out: Path, policy: PointsPolicy | None = None) -> Regenerated:
-    """Rewrite ``reports/*`` and ``gradebook.csv``, rescoring results first if asked."""
+    """Rewrite ``reports/*`` and ``gradebook.csv``, rescoring results first.
+
+    Without ``policy`` the one stored in OUT applies, if any (see ``autograder.points``).
+    """
     layout = OutputLayout(out)
     results, unreadable = load_results(layout)
     summary = Regenerated(unreadable=unreadable)
+    policy = policy if policy is not None else stored_policy(out)
     if policy is not None:
         results = [rescore(data, policy) for data in results]
         for data in results:

@@ -86,13 +86,31 @@ def _bundle_files(course: CourseLayout) -> dict[str, bytes]:
     return files
 
 
-def build_release(course: CourseLayout, out: Path) -> list[Path]:
+class ReleaseRefused(ValueError):
+    """``release`` would overwrite work or write into the course it reads."""
+
+
+def build_release(course: CourseLayout, out: Path, force: bool = False) -> list[Path]:
     """Write the student bundle to ``out``; returns the files written, sorted.
 
-    Files already in ``out`` that the bundle does not hold are left alone, and
+    A folder that is not empty may hold a student's finished work, which the
+    stubs would overwrite: it is refused unless ``force``. Files already in
+    ``out`` that the bundle does not hold are left alone, and
     ``assert_clean_bundle`` searches them too.
+
+    Raises:
+        ReleaseRefused: ``out`` is not empty (and not ``force``), or it is a
+            folder the release reads from.
     """
     out = Path(out)
+    _refuse_course_folders(course, out)
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ReleaseRefused(
+            f"{out} is not empty; the bundle's stubs would overwrite the files there "
+            "(perhaps finished work). Choose an empty or new folder, or use --force"
+        )
+    if out.exists() and not out.is_dir():
+        raise ReleaseRefused(f"{out} is a file, not a folder")
     written = []
     for rel, content in _bundle_files(course).items():
         path = out / rel
@@ -100,6 +118,19 @@ def build_release(course: CourseLayout, out: Path) -> list[Path]:
         path.write_bytes(content)
         written.append(path)
     return sorted(written)
+
+
+def _refuse_course_folders(course: CourseLayout, out: Path) -> None:
+    """Never write the bundle into, or over, what the release is built from."""
+    target = out.resolve()
+    sources = [course.reference, course.quizzes, course.exercises, PACKAGE_DIR, course.root]
+    for source in sources:
+        place = source.resolve()
+        if target == place or (source is not course.root and target.is_relative_to(place)):
+            raise ReleaseRefused(
+                f"{out} is {'inside ' if target != place else ''}{source}, which the release "
+                "is built from; choose a folder outside the course"
+            )
 
 
 # ---------------------------------------------------------------- leak search

@@ -38,6 +38,9 @@ class TestOutcome:
     # The stable id policies, stats and adjustments use: "<exercise>.<function>[<case>]".
     # The name is only a label and may be reworded.
     id: str = ""
+    # The points the grader gave before any points policy (None: no policy applied yet).
+    default_score: float | None = None
+    default_max_score: float | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -59,6 +62,9 @@ class QuizItemResult:
     answer: str | None
     feedback: str
     explanation: str = ""
+    # The points the quiz gave before any points policy (None: no policy applied yet).
+    default_score: float | None = None
+    default_max_score: float | None = None
 
 
 @dataclass
@@ -118,7 +124,7 @@ class SubmissionResult:
             "tests": tests,
             "submission": self.submission,
             "exercises": self.exercise_scores(),
-            "quiz": {q.id: asdict(q) for q in self.quiz},
+            "quiz": {q.id: _quiz_dict(q) for q in self.quiz},
             "errors": list(self.errors),
             "warnings": list(self.warnings),
             "isolation": self.isolation,
@@ -140,6 +146,8 @@ class SubmissionResult:
                 visibility=t.get("visibility", "after_published"),
                 details=dict(t.get("details", {})),
                 id=t.get("id", ""),
+                default_score=t.get("default_score"),
+                default_max_score=t.get("default_max_score"),
             )
             for t in data.get("tests", [])
             if t.get("exercise") != QUIZ
@@ -169,6 +177,7 @@ def _test_entry(test: TestOutcome) -> dict[str, Any]:
         "tags": list(test.tags),
         "exercise": test.exercise,
         "details": test.details,
+        **_defaults(test),
     }
 
 
@@ -187,5 +196,19 @@ def _quiz_entry(item: QuizItemResult) -> dict[str, Any]:
     }
 
 
+def _quiz_dict(item: QuizItemResult) -> dict[str, Any]:
+    data = asdict(item)
+    return {k: v for k, v in data.items() if not (k.startswith("default_") and v is None)}
+
+
+def _defaults(item: TestOutcome) -> dict[str, float]:
+    """The default points, stored only once a points policy has changed them."""
+    if item.default_max_score is None or item.default_score is None:
+        return {}
+    return {"default_score": item.default_score, "default_max_score": item.default_max_score}
+
+
 def _round(value: float) -> float:
-    return round(float(value), 4)
+    # Scores stay exact (points policies scale them); only float noise such as
+    # 39.99999999999999 is cleaned. Reports and the gradebook round when they show.
+    return round(float(value), 9)

@@ -19,6 +19,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from autograder.results import EXERCISES, QUIZ
@@ -315,3 +316,16 @@ def _course_order(keys: Any) -> list[tuple[str, str]]:
     # A stable sort keeps the graders' own order of tests within each exercise.
     order = {name: i for i, name in enumerate(EXERCISES)}
     return sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[0]))
+
+
+def output_folder_problem(out: Path, verb: str) -> str | None:
+    """Why ``convgrade VERB OUT`` cannot work on ``out``, or None when it holds results."""
+    results = out / "results"
+    if not results.is_dir():
+        return (
+            f"{out} is not a grading output folder (it has no results/); run "
+            f"`convgrade {verb} OUT` on the folder you gave to `convgrade grade --out`"
+        )
+    if not any(results.glob("*.json")):
+        return f"{results} holds no results yet; grade some submissions first"
+    return None

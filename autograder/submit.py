@@ -1,10 +1,16 @@
 """``convgrade submit``: pack a student's work into a zip and check it as the grader will.
 
-The zip holds only the expected files (or the notebook) plus ``MANIFEST.json``
-with the sha256 of each file and the convgrade version. It is then loaded back
-with the grader's own loader, and every problem the grader would meet is
-listed: missing files or functions (found by reading the code, never running
-it), syntax errors, and quiz answers that are missing, unknown or unreadable.
+The zip holds the exercise files, ``answers.toml`` and the notebooks (those
+beside the files and in ``notebooks/``), plus ``MANIFEST.json`` with the
+sha256 of each file and the convgrade version. It is then loaded back with
+the grader's own loader, which applies the source rule
+(:mod:`autograder.source_rule`), and the student sees, per exercise, which
+file each function will be graded from, the top-level statements that will
+not run, and every problem the grader would meet: missing functions (found by
+reading the code, never running it), syntax errors, and quiz answers that are
+missing, unknown or unreadable. A zip in which nothing is implemented is not
+written unless forced: it is almost always the wrong folder or an unsaved
+notebook.
 """
 
 from __future__ import annotations
@@ -24,15 +30,17 @@ from autograder.loading import (
     EXPECTED_FUNCTIONS,
     MAX_FILE_BYTES,
     MAX_NOTEBOOK_BYTES,
+    NO_WORK,
+    NOTEBOOK_FOLDER,
+    Submission,
     load_submission,
 )
 from autograder.paths import STUDENT_FILES
 from autograder.quiz import Question
-from autograder.source_scan import definitions
+from autograder.source_rule import graded_from_lines
 from autograder.student.answers import find_questions
 
 MANIFEST = "MANIFEST.json"
-_MODULE_NOTEBOOKS = tuple(f"{module}.ipynb" for module in EXPECTED_FUNCTIONS)
 # A fixed timestamp makes the same work give the same zip, byte for byte.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -45,10 +53,31 @@ class SubmitReport:
     files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # one line per exercise: which file each function is graded from
+    sources: list[str] = field(default_factory=list)
+    written: bool = False
 
 
-def build_submission_zip(source: Path, out: Path) -> SubmitReport:
+def work_root(path: Path) -> Path:
+    """The folder holding the student's work when ``path`` is somewhere inside a bundle.
+
+    From ``notebooks/`` (or any folder below the bundle root) this is the
+    bundle root, the folder holding the exercise files.
+    """
+    path = path.resolve()
+    if path.is_file():
+        return path
+    for folder in (path, *list(path.parents)[:3]):
+        if any((folder / name).is_file() for name in STUDENT_FILES):
+            return folder
+    return path
+
+
+def build_submission_zip(source: Path, out: Path, force: bool = False) -> SubmitReport:
     """Pack the folder or notebook ``source`` into the zip ``out`` and validate the result.
+
+    Nothing is written when ``out`` is one of the files being packed, when
+    there is nothing to pack, or, unless ``force``, when nothing is implemented.
 
     Raises:
         FileNotFoundError: ``source`` does not exist.
@@ -57,6 +86,12 @@ def build_submission_zip(source: Path, out: Path) -> SubmitReport:
         raise FileNotFoundError(source)
     report = SubmitReport(path=out)
     chosen = _choose_files(source, report)
+    if out.resolve() in {p.resolve() for p in chosen.values()} or out.is_dir():
+        report.problems.append(
+            f"{out} is one of your files (or a folder); choose another name for the zip, "
+            "such as --out submission.zip"
+        )
+        return report
     payload: dict[str, bytes] = {}
     for name, path in chosen.items():
         limit = MAX_NOTEBOOK_BYTES if name.endswith(".ipynb") else MAX_FILE_BYTES
@@ -67,40 +102,50 @@ def build_submission_zip(source: Path, out: Path) -> SubmitReport:
         else:
             payload[name] = path.read_bytes()
     report.files = list(payload)
-    if payload:
-        _write_zip(out, payload)
-        _validate(source, out, payload, report)
-    elif not report.problems:
-        report.problems.append(
-            f"nothing to submit in {source}: expected any of {', '.join(STUDENT_FILES)} "
-            "or a notebook; no zip was written"
-        )
+    if not payload:
+        if not report.problems:
+            report.problems.append(
+                f"nothing to submit in {source}: expected any of {', '.join(STUDENT_FILES)} "
+                "or a notebook; no zip was written"
+            )
+        return report
+    temp = _write_zip(out, payload)
+    try:
+        submission = load_submission(temp)
+        _validate(source, submission, payload, report)
+        if not submission.implemented and not force:
+            report.problems.append(
+                "nothing is implemented yet: every exercise function is still a stub, so this "
+                "zip would score 0 on the exercises. Save your notebook (or .py files) and run "
+                "submit again; use --force to write the zip anyway. No zip was written"
+            )
+            return report
+        os.replace(temp, out)
+        report.written = True
+    finally:
+        temp.unlink(missing_ok=True)
     return report
 
 
 def _choose_files(source: Path, report: SubmitReport) -> dict[str, Path]:
-    """Archive name -> file: the exercise files, or else the notebook(s) to grade."""
+    """Archive name -> file: the exercise files and every notebook the grader would read."""
     if source.is_file():
         if source.suffix.lower() == ".ipynb" or source.name in STUDENT_FILES:
             return {source.name: source}
         report.problems.append(f"{source.name} is not a folder or a notebook")
         return {}
     chosen = {name: source / name for name in STUDENT_FILES if (source / name).is_file()}
-    if any(name.endswith(".py") for name in chosen):
-        return chosen
-    notebooks = sorted(p for p in source.glob("*.ipynb") if not p.name.startswith("."))
-    if len(notebooks) > 1 and not all(p.name in _MODULE_NOTEBOOKS for p in notebooks):
-        names = ", ".join(p.name for p in notebooks)
-        report.problems.append(
-            f"{source} holds several notebooks ({names}) and no .py files; "
-            "name the notebook to submit: convgrade submit path/to/notebook.ipynb"
-        )
-        return chosen
-    return {**chosen, **{p.name: p for p in notebooks}}
+    for folder, prefix in ((source, ""), (source / NOTEBOOK_FOLDER, NOTEBOOK_FOLDER)):
+        if folder.is_dir():
+            chosen.update(
+                {prefix + p.name: p for p in sorted(folder.glob("*.ipynb"))
+                 if not p.name.startswith(".")}
+            )
+    return chosen
 
 
-def _write_zip(out: Path, payload: dict[str, bytes]) -> None:
-    """Write the zip next to ``out`` and move it into place, so a failure leaves no half zip."""
+def _write_zip(out: Path, payload: dict[str, bytes]) -> Path:
+    """Write the zip to a temporary file beside ``out``; the caller moves it into place."""
     manifest = {
         "convgrade_version": __version__,
         "files": {
@@ -118,42 +163,47 @@ def _write_zip(out: Path, payload: dict[str, bytes]) -> None:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, data)
-        os.replace(temp, out)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return Path(temp)
 
 
-def _validate(source: Path, out: Path, payload: dict[str, bytes], report: SubmitReport) -> None:
-    submission = load_submission(out)
-    report.problems += submission.errors
+def _validate(
+    source: Path, submission: Submission, payload: dict[str, bytes], report: SubmitReport
+) -> None:
+    report.problems += [e for e in submission.errors if e != NO_WORK]
     # The function check below names missing functions itself.
     report.warnings += [w for w in submission.warnings if "count as missing" not in w]
-    notebook = not any(name.endswith(".py") for name in payload)
+    report.warnings += [d.message() for d in submission.dropped]
+    report.sources = graded_from_lines(submission.graded_from, submission.unfinished)
+    notebook = any(name.endswith(".ipynb") for name in payload)
     lacking: dict[str, list[str]] = {}
-    unfinished: dict[str, list[str]] = {}
     for module, functions in EXPECTED_FUNCTIONS.items():
-        text = submission.files.get(f"{module}.py")
-        if text is None:
+        places = submission.graded_from.get(module)
+        if places is None:
             if not notebook:
                 report.problems.append(f"{module}.py is missing: its exercise will score 0")
             continue
-        defined, stubs = definitions(text)
-        if defined is None:
-            continue  # the syntax error is already among the problems
-        where = "the notebook" if notebook else f"{module}.py"
-        lacking.setdefault(where, []).extend(f for f in functions if f not in defined)
-        unfinished.setdefault(where, []).extend(f for f in functions if f in stubs)
+        where = " or ".join(submission.offered_by.get(module, [f"{module}.py"]))
+        if not _has_syntax_error(module, submission):
+            lacking.setdefault(where, []).extend(f for f in functions if not places.get(f))
     for where, names in lacking.items():
         if names:
             report.problems.append(f"{where} does not define {', '.join(names)}")
-    for where, names in unfinished.items():
-        if names:
-            verb = "raises" if len(names) == 1 else "raise"
-            report.warnings.append(
-                f"{', '.join(names)} in {where} still {verb} NotImplementedError"
-            )
+    unfinished: dict[str, list[str]] = {}
+    for places in submission.graded_from.values():
+        for function, place in places.items():
+            if function in submission.unfinished:
+                unfinished.setdefault(place, []).append(function)
+    for place, names in unfinished.items():
+        verb = "raises" if len(names) == 1 else "raise"
+        report.warnings.append(f"{', '.join(names)} in {place} still {verb} NotImplementedError")
     _check_answers(submission.answers, "answers.toml" in payload or notebook, source, report)
+
+
+def _has_syntax_error(module: str, submission: Submission) -> bool:
+    return any(e.startswith(f"{module}.py has a syntax error") for e in submission.errors)
 
 
 def _check_answers(

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from autograder.keras_grading.lab import ModelLab, ModelLimits
 from autograder.loading import Submission, write_sources
 from autograder.modules import load_module_group
 from autograder.paths import STUDENT_MODULES, CourseLayout, course
@@ -27,6 +28,8 @@ class WorkerSettings:
     slot: int = 0
     # Wall-clock bound on one whole submission, grader-side work included.
     submission_limit: float = 300.0
+    # Bounds on rebuilding and training student models (in their own sandboxed child).
+    models: ModelLimits = field(default_factory=ModelLimits)
 
 
 class GraderWorker:
@@ -40,11 +43,14 @@ class GraderWorker:
         group = load_module_group(self.layout.reference, STUDENT_MODULES)
         if group.errors:
             raise RuntimeError(f"the reference solutions do not load: {group.errors}")
-        self.state = GraderState(reference=group.modules, options=settings.options)
         self.quiz: Quiz = load_quiz(self.layout.quiz_questions, self.layout.quiz_keys)
         self.plan = collect_plan()  # the shape of a result when grading cannot finish
         hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
         self.sandbox_config = _with_hidden(settings.sandbox, hidden)
+        models = ModelLab(self.zygote, self.sandbox_config, slot=settings.slot,
+                          limits=settings.models, cache_dir=settings.options.cache_dir)
+        self.state = GraderState(reference=group.modules, options=settings.options,
+                                 models=models)
         # The imports above are permanent: keep the collector from rescanning them.
         gc.freeze()
 
@@ -59,6 +65,7 @@ class GraderWorker:
                 yield session
 
     def close(self) -> None:
+        self.state.models.close()
         self.zygote.close()
 
     def __enter__(self) -> GraderWorker:

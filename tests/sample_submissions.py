@@ -39,3 +39,16 @@ def hanging_submission(dest: Path, sid: str = "hangs") -> Path:
     with (path / "convolution.py").open("a", encoding="utf-8") as handle:
         handle.write(HANGS)
     return path
+
+
+def notebook_bundle(dest: Path, sid: str = "bundle") -> Path:
+    """The released student bundle in which only the assignment notebook was filled in."""
+    from autograder.authoring.examples import CORRECT_ANSWERS, Sample
+    from autograder.paths import course
+    from autograder.release import build_release
+
+    bundle = dest / sid
+    build_release(course(), bundle)
+    filled = build_sample(Sample(f"{sid}-nb", form="notebook", answers=CORRECT_ANSWERS), dest)
+    (bundle / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
+    return bundle

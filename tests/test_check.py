@@ -71,3 +71,39 @@ def test_cli_exit_codes_and_table(tmp_path):
     assert "convolution" in good.output and "public tests" in good.output
     bad = runner.invoke(main, ["check", str(_work(tmp_path / "b", broken="shapes.py"))])
     assert bad.exit_code == 1 and "off-by-one" in bad.output
+
+
+def _bundle(tmp_path: Path) -> Path:
+    from autograder.release import build_release
+
+    bundle = tmp_path / "bundle"
+    build_release(course(), bundle)
+    return bundle
+
+
+def test_missing_notebook_path_suggests_the_right_command(tmp_path, monkeypatch):
+    """`check assignment.ipynb` from the bundle root points at notebooks/assignment.ipynb."""
+    bundle = _bundle(tmp_path)
+    monkeypatch.chdir(bundle)
+    result = CliRunner().invoke(main, ["check", "assignment.ipynb"])
+    assert result.exit_code == 2
+    assert "convgrade check notebooks/assignment.ipynb" in result.output
+
+
+def test_a_module_notebook_checks_only_its_exercise(tmp_path):
+    """Checking pooling.ipynb runs the pooling tests only, with no failures for the rest."""
+    report = run_check(_bundle(tmp_path) / "notebooks" / "pooling.ipynb")
+    assert [r.exercise for r in report.rows] == ["pooling"]
+    assert all(o.exercise == "pooling" for r in report.rows for o in r.outcomes)
+
+
+def test_check_from_inside_the_bundle_finds_the_work(tmp_path):
+    """From notebooks/, check reads the bundle root; a leftover fit is reported, not run."""
+    bundle = _work(tmp_path)
+    (bundle / "notebooks").mkdir()
+    with (bundle / "shapes.py").open("a") as handle:
+        handle.write("\nhistory = model.fit(x_train, y_train, epochs=5)\n")
+    report = run_check(bundle / "notebooks")
+    assert report.all_passed and len(report.rows) == 4
+    assert any("`history = model.fit(...)` at shapes.py:" in w and "will not run" in w
+               for w in report.warnings)

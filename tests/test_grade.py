@@ -14,6 +14,9 @@ from sample_submissions import (
 
 from autograder.authoring.examples import MISTAKES, SAMPLES, build_sample
 from autograder.grade import grade_submission
+from autograder.loading import NO_WORK
+from autograder.paths import course
+from autograder.release import build_release
 from autograder.worker import GraderWorker, WorkerSettings
 
 
@@ -43,6 +46,8 @@ def test_stubs_score_zero(worker, tmp_path: Path):
     assert result.score == 0 and result.max_score > 100
     assert any("NotImplementedError" in t.output for t in result.tests)
     assert {q.status for q in result.quiz} == {"missing"}
+    assert result.no_work and NO_WORK in result.errors
+    assert result.to_gradescope_dict()["no_work"] is True
 
 
 def test_max_score_is_the_same_for_every_submission(worker, tmp_path: Path):
@@ -94,3 +99,38 @@ def test_hostile_submission_cannot_read_reference_forge_or_hang(worker, tmp_path
     outputs = " ".join(t.output for t in result.tests if t.exercise == "convolution")
     assert "NotImplementedError" in outputs or "crash" in outputs.lower()
     assert not (tmp_path / "results.json").exists()
+
+
+def test_notebook_in_the_bundle_scores_like_the_py_files(worker, tmp_path: Path):
+    """Only the assignment notebook filled, whole bundle submitted: the same score as .py files."""
+    files = grade_submission(reference_submission(tmp_path, "files"), worker)
+    bundle = tmp_path / "nbonly"
+    build_release(course(), bundle)
+    filled = reference_submission(tmp_path / "nb", "nb", "notebook")
+    (bundle / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
+    (bundle / "answers.toml").unlink()  # the notebook holds the answers
+    notebook = grade_submission(bundle, worker)
+    assert notebook.errors == [] and not notebook.no_work
+    assert (notebook.score, notebook.max_score) == (files.score, files.max_score)
+
+
+def test_leftover_fit_in_model_py_costs_nothing(worker, tmp_path: Path):
+    """A model.fit left at the bottom of model.py does not run and loses no points."""
+    path = reference_submission(tmp_path, "fit")
+    with (path / "model.py").open("a", encoding="utf-8") as handle:
+        handle.write("\nmodel = build_mnist_cnn()\nmodel.fit(x_train, y_train, epochs=5)\n")
+    result = grade_submission(path, worker)
+    model = result.exercise_scores()["model"]
+    assert model["score"] == model["max_score"] and result.errors == []
+
+
+def test_name_from_a_dropped_statement_is_explained(worker, tmp_path: Path):
+    """A function using a variable set by a dropped call is told where that line is."""
+    path = reference_submission(tmp_path, "dropped")
+    with (path / "shapes.py").open("a", encoding="utf-8") as handle:
+        handle.write(
+            "\nEXTRA = ord('a')\n\ndef flatten_size(shape):\n    return EXTRA * 0 + 1\n"
+        )
+    result = grade_submission(path, worker)
+    failures = [t.output for t in result.tests if t.status != "passed" and t.exercise == "shapes"]
+    assert failures and all("`EXTRA` is assigned at shapes.py:" in f for f in failures)

@@ -1,4 +1,4 @@
-"""Safe rebuilding, description, comparison, data and the training memo of keras_grading."""
+"""Checking, estimating, rebuilding, describing, comparing and training models, and the memo."""
 
 from __future__ import annotations
 
@@ -10,27 +10,37 @@ import keras
 import numpy as np
 import pytest
 
-from autograder.keras_grading.compare import compare_compile, compare_models, show_layer
+from autograder.keras_grading.budget import MAX_STEP_FLOPS, estimate
+from autograder.keras_grading.compare import (
+    compare_compile,
+    compare_models,
+    ignored_arguments,
+    show_layer,
+)
+from autograder.keras_grading.config import UnsafeModel, parse_model
 from autograder.keras_grading.data import digits_28x28, load_npz
 from autograder.keras_grading.describe import (
-    UnsafeModel,
     compile_spec,
     describe,
     describe_model,
     rebuild,
 )
+from autograder.keras_grading.hints import crash_hint
+from autograder.keras_grading.memo import (
+    TrainingMemo,
+    TrainingOutcome,
+    training_arguments,
+    training_key,
+)
 from autograder.keras_grading.train import (
     EPOCHS,
     SEED,
     THRESHOLDS,
-    TrainingMemo,
-    TrainingOutcome,
-    train_and_evaluate,
-    training_key,
+    compile_arguments,
+    train,
 )
 from autograder.modules import load_module_group
 from autograder.paths import course
-from autograder.proxy import KerasModelData
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +55,23 @@ def digits():
     return digits_28x28(0)
 
 
-def _data(model) -> KerasModelData:
-    config = model.get_compile_config() if model.compiled else None
-    return KerasModelData(model.to_json(), config, None)
-
-
-def _tiny(activation: str = "softmax", name: str | None = None):
+def _tiny(activation: str = "softmax", name: str | None = None, dtype: str | None = None):
     model = keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
         keras.layers.Flatten(name=name),
-        keras.layers.Dense(10, activation=activation),
+        keras.layers.Dense(10, activation=activation, dtype=dtype),
     ])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
+
+
+def _key(model, data_id: str = "d", seed: int = 0, epochs: int = 2) -> str:
+    arguments = training_arguments(model.get_compile_config())
+    return training_key(model.to_json(), arguments, data_id, seed, epochs)
+
+
+def _arrays(dataset):
+    return (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test)
 
 
 # ---------------------------------------------------------------- data
@@ -107,7 +121,7 @@ class TestDescribe:
     def test_reference_cnn_is_described_layer_by_layer(self, reference):
         """the rebuilt reference CNN has the spec's shapes and its parameters add up"""
         model = reference.build_mnist_cnn()
-        specs = describe(_data(model))
+        specs = describe(model.to_json())
         assert [s.kind for s in specs] == [
             "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense",
         ]
@@ -123,7 +137,7 @@ class TestDescribe:
         x = keras.layers.Conv2D(12, 4, strides=2, padding="same", activation="relu")(x)
         x = keras.layers.Dense(200, activation="relu")(keras.layers.Flatten()(x))
         outputs = keras.layers.Dense(10, activation="softmax")(x)
-        functional = describe(_data(keras.Model(inputs, outputs)))
+        functional = describe(keras.Model(inputs, outputs).to_json())
         assert functional == describe_model(reference.build_strided_cnn())
 
     def test_lambda_layer_is_refused(self):
@@ -213,6 +227,14 @@ class TestCompare:
             "layer 2 (Dense): activation should be 'softmax', got 'relu'"
         ]
 
+    def test_an_ignored_argument_is_named(self, reference):
+        """a builder that keeps 10 outputs when asked for 5 ignores num_classes, nothing else"""
+        build = reference.build_dense_baseline
+        default, variant = describe_model(build()), describe_model(build((16, 16, 1), 64, 5))
+        kept_ten = describe_model(build((16, 16, 1), 64, 10))
+        assert ignored_arguments(default, variant, default, kept_ten) == ["num_classes"]
+        assert ignored_arguments(default, variant, default, variant) == []
+
     def test_compile_problems_are_explained(self):
         """missing compile, wrong loss and metrics passed as loss_weights each get a line"""
         model = _tiny()
@@ -226,65 +248,211 @@ class TestCompare:
         assert any("loss_weights" in line for line in lines)
 
 
-# ---------------------------------------------------------------- training and memo
+# ---------------------------------------------------------------- equivalent forms
 
 
-class TestTraining:
+class TestEquivalentForms:
+    def test_separate_activation_layers_describe_like_arguments(self, reference):
+        """Conv2D + Activation("relu"), input_shape= and a Softmax() layer match the spec"""
+        model = keras.Sequential([
+            keras.layers.Conv2D(64, 3, input_shape=(28, 28, 1)),
+            keras.layers.Activation("relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3),
+            keras.layers.ReLU(),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10),
+            keras.layers.Softmax(),
+        ])
+        expected = describe_model(reference.build_mnist_cnn())
+        assert compare_models(expected, describe(model.to_json())) == []
+
+    def test_activation_after_an_activated_layer_stays_a_layer(self):
+        """an Activation after a layer that already has one is a layer of its own"""
+        model = keras.Sequential([
+            keras.Input((8,)), keras.layers.Dense(4, activation="relu"),
+            keras.layers.Activation("softmax"),
+        ])
+        assert [s.kind for s in describe(model.to_json())] == ["Dense", "Activation"]
+
+    def test_function_and_object_losses_reduce_to_one_name(self):
+        """a loss given as a Keras function, an object or a string has one name"""
+        model = _tiny()
+        model.compile(optimizer=keras.optimizers.Adam(),
+                      loss=keras.losses.sparse_categorical_crossentropy, metrics=["accuracy"])
+        config = json.loads(json.dumps(model.get_compile_config(), default=str))
+        assert compile_spec(config).loss == "sparse_categorical_crossentropy"
+        assert training_arguments(config)["loss"] == "sparse_categorical_crossentropy"
+        expected = compile_spec(_tiny().get_compile_config())
+        assert compare_compile(expected, compile_spec(config)) == []
+
+
+# ---------------------------------------------------------------- nesting and budget
+
+
+class TestBudget:
+    def test_estimate_matches_keras_on_the_reference(self, reference):
+        """shapes and weights estimated from the config equal what Keras builds"""
+        model = reference.build_strided_cnn()
+        found = estimate(parse_model(model.to_json()))
+        assert found.params == model.count_params() == 122270
+        assert list(found.shapes) == [tuple(layer.output.shape[1:]) for layer in model.layers]
+        assert 0 < found.step_flops < MAX_STEP_FLOPS / 10
+
+    @pytest.mark.parametrize("form", ["sequential", "functional", "nested"])
+    def test_estimate_matches_keras_on_varied_layers(self, form):
+        """strides, dilation, same padding, Reshape, BatchNormalization, Dense on images:
+        shapes and weights from the config equal Keras's, in every form"""
+        L = keras.layers
+        layers = [
+            L.Rescaling(1 / 255.0), L.Conv2D(8, (3, 5), strides=(2, 1), padding="same"),
+            L.BatchNormalization(axis=3), L.AveragePooling2D(3, strides=2, padding="same"),
+            L.Conv2D(4, 3, dilation_rate=2, use_bias=False), L.SpatialDropout2D(0.1),
+            L.Reshape((-1, 4)), L.Dense(7), L.Flatten(), L.Dropout(0.2), L.Dense(3),
+            L.Softmax(),
+        ]
+        flat = keras.Sequential([keras.Input((28, 28, 1)), *layers])
+        if form == "functional":
+            inputs = x = keras.Input((28, 28, 1))
+            for layer in layers:
+                x = type(layer).from_config(layer.get_config())(x)
+            model = keras.Model(inputs, x)
+        elif form == "nested":
+            inner = keras.Sequential([type(la).from_config(la.get_config()) for la in layers])
+            model = keras.Sequential([keras.Input((28, 28, 1)), inner])
+        else:
+            model = flat
+        found = estimate(parse_model(model.to_json()))
+        assert found.params == flat.count_params()
+        assert list(found.shapes) == [tuple(layer.output.shape[1:]) for layer in flat.layers]
+
+    def test_nested_models_are_flattened_and_counted(self):
+        """a Sequential inside a Sequential is described as the flat stack it computes"""
+        inner = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten()])
+        nested = keras.Sequential([keras.Input((28, 28, 1)), inner,
+                                   keras.layers.Dense(10, activation="softmax")])
+        assert describe(nested.to_json()) == describe(_tiny().to_json())
+        assert estimate(parse_model(nested.to_json())).params == 7850
+
+    def test_frozen_nested_model_freezes_its_layers(self):
+        """a nested model with trainable=False passes that on to each of its layers"""
+        inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        inner.trainable = False
+        outer = keras.Sequential([keras.Input((4,)), inner, keras.layers.Dense(2)])
+        layers = parse_model(outer.to_json()).layers
+        assert [layer["config"]["trainable"] for layer in layers] == [False, True]
+
+    def test_slow_small_model_is_refused_by_step_cost(self):
+        """a model of a few thousand weights whose step costs far too much is refused"""
+        config = {"module": "keras", "class_name": "Sequential", "config": {"layers": [
+            {"module": "keras.layers", "class_name": "InputLayer",
+             "config": {"batch_shape": [None, 128, 128, 1]}},
+            {"module": "keras.layers", "class_name": "Conv2D",
+             "config": {"filters": 16, "kernel_size": [15, 15], "padding": "same"}},
+        ]}}
+        model = parse_model(json.dumps(config))
+        with pytest.raises(UnsafeModel, match="too slow to train"):
+            estimate(model)
+
+    def test_deeply_nested_config_is_refused_not_a_crash(self):
+        """a layer config nested thousands of levels deep is refused with a message"""
+        deep = '{"a": ' * 5000 + "1" + "}" * 5000
+        text = _tiny().to_json().replace('"kernel_constraint": null',
+                                         f'"kernel_constraint": {deep}')
+        with pytest.raises(UnsafeModel, match=r"nested|not valid JSON"):
+            parse_model(text)
+
+    def test_too_many_layers_are_refused(self):
+        """a stack of hundreds of cheap layers is refused before building"""
+        model = keras.Sequential([keras.Input((4,)), *[keras.layers.ReLU() for _ in range(80)]])
+        with pytest.raises(UnsafeModel, match="at most 64"):
+            parse_model(model.to_json())
+
+
+# ---------------------------------------------------------------- memo
+
+
+class TestMemo:
     def test_key_ignores_names_but_not_settings(self):
-        """renaming a layer keeps the key; another activation, seed or epoch count changes it"""
-        base = _tiny()
-        key = training_key(base.to_json(), base.get_compile_config(), "d", 0, 2)
-        renamed = _tiny(name="flat_renamed")
-        assert training_key(renamed.to_json(), renamed.get_compile_config(), "d", 0, 2) == key
-        relu = _tiny("relu")
-        assert training_key(relu.to_json(), relu.get_compile_config(), "d", 0, 2) != key
-        assert training_key(base.to_json(), base.get_compile_config(), "d", 1, 2) != key
-        assert training_key(base.to_json(), base.get_compile_config(), "d", 0, 3) != key
+        """renaming a layer keeps the key; activation, dtype policy, seed or epochs change it"""
+        key = _key(_tiny())
+        assert _key(_tiny(name="flat_renamed")) == key
+        assert _key(_tiny("relu")) != key
+        assert _key(_tiny(dtype="float16")) != key
+        assert _key(_tiny(), seed=1) != key and _key(_tiny(), epochs=3) != key
+
+    def test_key_follows_the_training_arguments_not_the_metrics(self):
+        """metrics do not change the key, the loss and the optimizer's settings do"""
+        model = _tiny()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["mae"])
+        assert _key(model) == _key(_tiny())
+        model.compile(optimizer=keras.optimizers.Adam(0.5), loss="sparse_categorical_crossentropy")
+        assert _key(model) != _key(_tiny())
 
     def test_memo_persists_to_its_directory(self, tmp_path: Path):
         """an outcome put in one memo is found by a fresh memo reading the same directory"""
         outcome = TrainingOutcome(0.91, 2, 1.5)
-        TrainingMemo({}, tmp_path).put("k", outcome)
-        fresh = TrainingMemo({}, tmp_path)
+        TrainingMemo(tmp_path).put("k", outcome)
+        fresh = TrainingMemo(tmp_path)
         assert fresh.get("k") == TrainingOutcome(0.91, 2, 1.5, memo_hit=True)
         assert fresh.get("other") is None
         assert (fresh.hits, fresh.misses) == (1, 1)
+
+    @pytest.mark.parametrize("status", ["timeout", "crashed", "error"])
+    def test_unfinished_trainings_are_never_memoized(self, tmp_path: Path, status):
+        """a timeout, a crash or an infrastructure error is not remembered, on disk or not"""
+        memo = TrainingMemo(tmp_path)
+        assert memo.put("k", TrainingOutcome(0.0, 2, 9.0, error="x", status=status)) is False
+        assert memo.get("k") is None and list(tmp_path.iterdir()) == []
 
     def test_memo_writers_racing_leave_one_whole_record(self, tmp_path: Path):
         """many memos writing the same key leave one readable record and no temporary files"""
         from concurrent.futures import ThreadPoolExecutor
 
         def write(i: int) -> None:
-            TrainingMemo({}, tmp_path).put("k", TrainingOutcome(0.5 + i / 100, 2, 1.0))
+            TrainingMemo(tmp_path).put("k", TrainingOutcome(0.5 + i / 100, 2, 1.0))
 
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(write, range(32)))
         assert [p.name for p in tmp_path.iterdir()] == ["k.json"]
-        found = TrainingMemo({}, tmp_path).get("k")
+        found = TrainingMemo(tmp_path).get("k")
         assert found is not None and 0.5 <= found.accuracy < 0.83
 
-    def test_identical_model_trains_once(self, digits):
-        """the second identical model is answered by the memo with the same accuracy"""
-        memo = TrainingMemo.in_cache({})
-        first_model, second_model = _tiny(), _tiny(name="other_name")
-        first = train_and_evaluate(first_model.to_json(), first_model.get_compile_config(),
-                                   digits, 0, 1, memo=memo)
-        second = train_and_evaluate(second_model.to_json(), second_model.get_compile_config(),
-                                    digits, 0, 1, memo=memo)
-        assert not first.memo_hit and second.memo_hit
-        assert second.accuracy == first.accuracy > 0.5
-        assert (memo.hits, memo.misses) == (1, 1)
+
+# ---------------------------------------------------------------- training (as the child runs it)
+
+
+class TestTraining:
+    def test_compile_arguments_leave_the_shared_settings_untouched(self):
+        """building optimizer and loss twice from one settings dict leaves it as it was"""
+        model = _tiny()
+        model.compile(optimizer=keras.optimizers.Adam(),
+                      loss=keras.losses.SparseCategoricalCrossentropy())
+        settings = training_arguments(json.loads(json.dumps(model.get_compile_config())))
+        before = json.dumps(settings, sort_keys=True)
+        compile_arguments(settings)
+        compile_arguments(settings)
+        assert json.dumps(settings, sort_keys=True) == before
 
     def test_uncompiled_model_fails_with_a_reason(self, digits):
         """a model without compile settings is not trained and says why"""
-        outcome = train_and_evaluate(_tiny().to_json(), None, digits, 0, 1)
-        assert outcome.error is not None and "not compiled" in outcome.error
-        assert outcome.accuracy == 0.0
+        outcome = train(_tiny().to_json(), None, _arrays(digits), 0, 1)
+        assert outcome["status"] == "failed" and "not compiled" in outcome["error"]
+
+    def test_rank_crash_gets_the_hint_that_explains_it(self, digits):
+        """categorical cross-entropy on integer labels crashes with a hint about the loss"""
+        arguments = {"optimizer": "adam", "loss": "categorical_crossentropy"}
+        outcome = train(_tiny().to_json(), arguments, _arrays(digits), 0, 1)
+        assert "must have the same rank" in outcome["error"]
+        assert "sparse_categorical_crossentropy" in outcome["hint"]
+        assert crash_hint("something else entirely") is None
 
     def test_reference_cnn_beats_the_grader_threshold(self, reference, digits):
         """the reference CNN, trained as the grader trains it, clears the stated accuracy"""
         model = reference.build_mnist_cnn()
-        outcome = train_and_evaluate(model.to_json(), model.get_compile_config(), digits,
-                                     SEED, EPOCHS)
-        assert outcome.error is None
-        assert outcome.accuracy >= THRESHOLDS["build_mnist_cnn"] + 0.05
+        arguments = training_arguments(model.get_compile_config())
+        outcome = train(model.to_json(), arguments, _arrays(digits), SEED, EPOCHS)
+        assert outcome["status"] == "trained"
+        assert outcome["accuracy"] >= THRESHOLDS["build_mnist_cnn"] + 0.05

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from sample_submissions import notebook_bundle
 
-from autograder.discovery import Found, discover, discover_submissions
+from autograder.discovery import Found, discover, discover_submissions, discover_with_warnings
 from autograder.loading import (
     EXPECTED_FUNCTIONS,
     load_submission,
@@ -18,7 +19,8 @@ from autograder.loading import (
     write_sources,
 )
 from autograder.modules import load_module_group
-from autograder.paths import STUDENT_MODULES
+from autograder.paths import STUDENT_MODULES, course
+from autograder.release import build_release
 
 GOOD = "def conv_output_size(n, f, stride=1, padding='valid'):\n    return (n - f) // stride + 1\n"
 SIBLING = "import shapes\n\ndef flat(n):\n    return shapes.conv_output_size(n, 3)\n"
@@ -135,17 +137,19 @@ class TestForms:
         assert "dense_params" in sub.files["params.py"]
         assert "dense_params" not in sub.files["shapes.py"]
 
-    def test_several_unrelated_notebooks_are_an_error(self, tmp_path):
-        """Two whole-assignment notebooks cannot both be graded; the student is told."""
+    def test_two_notebooks_implementing_a_function_differently_are_named(self, tmp_path):
+        """Two notebooks with different code for one function: the first is graded, both named."""
         folder = tmp_path / "ivan"
         folder.mkdir()
         _notebook(folder / "a.ipynb", [GOOD])
-        _notebook(folder / "b.ipynb", [GOOD])
+        _notebook(folder / "b.ipynb", [GOOD.replace("+ 1", "+ 2")])
         sub = load_submission(folder)
-        assert sub.files == {} and "several notebooks" in sub.errors[0]
+        assert "+ 1" in sub.files["shapes.py"] and sub.errors == []
+        clash = next(w for w in sub.warnings if "implemented differently" in w)
+        assert "a.ipynb" in clash and "b.ipynb" in clash and "conv_output_size" in clash
 
     def test_zip_with_notebook_and_answers_toml(self, tmp_path):
-        """answers.toml beside a notebook in a zip is read and wins over QUIZ_ANSWERS."""
+        """answers.toml beside a notebook in a zip wins over a different QUIZ_ANSWERS, said so."""
         notebook = _notebook(tmp_path / "n.ipynb", [GOOD, "QUIZ_ANSWERS = {'q': 'b'}"])
         path = _zip(
             tmp_path / "jo.zip",
@@ -153,15 +157,16 @@ class TestForms:
         )
         sub = load_submission(path)
         assert sub.answers == {"q": "a"} and "shapes.py" in sub.files
-        assert any("QUIZ_ANSWERS" in w for w in sub.warnings)
+        clash = next(w for w in sub.warnings if "quiz answer q differs" in w)
+        assert "answers.toml" in clash and "hw.ipynb" in clash
 
-    def test_py_files_win_over_a_notebook(self, tmp_path):
-        """When .py files are present the notebook beside them is ignored, with a warning."""
+    def test_py_files_are_graded_when_the_notebook_adds_nothing(self, tmp_path):
+        """A notebook beside .py files that implements no exercise function changes nothing."""
         folder = _folder(tmp_path)
         _notebook(folder / "scratch.ipynb", ["def extra():\n    return 1"])
         sub = load_submission(folder)
-        assert sub.files == {"shapes.py": GOOD}
-        assert any("scratch.ipynb ignored" in w for w in sub.warnings)
+        assert sub.files["shapes.py"] == GOOD
+        assert sub.graded_from["shapes"]["conv_output_size"] == "shapes.py"
 
     def test_upper_case_suffix_and_single_file(self, tmp_path):
         """A .ZIP is a zip, and a lone exercise file is a submission of that file."""
@@ -328,11 +333,23 @@ class TestDiscovery:
         assert [p.name for p in discover_submissions([root])] == ["amy", "empty"]
         assert "does not define" in " ".join(load_submission(root / "amy").warnings)
 
-    def test_wrapped_folder_counts_once(self, tmp_path):
-        """A folder whose one sub-folder holds the files is one submission, not many."""
-        outer = tmp_path / "ben"
-        _folder(outer, "work")
-        assert discover_submissions([outer]) == [outer]
+    def test_class_folder_of_one_student_is_graded_under_the_students_name(self, tmp_path):
+        """A folder without exercise files of its own is a class, even with one student in it."""
+        root = tmp_path / "class"
+        student = _folder(root, "ben")
+        assert discover_submissions([root]) == [student]
+        assert submission_id(discover_submissions([root])[0]) == "ben"
+
+    def test_output_folders_are_never_students(self, tmp_path):
+        """An OUT folder or a stats/ folder inside a class folder is skipped."""
+        root = tmp_path / "class"
+        student = _folder(root, "ann")
+        (root / "out" / "results").mkdir(parents=True)
+        (root / "stats").mkdir()
+        (root / "stats" / "stats.json").write_text("{}")
+        assert discover_submissions([root]) == [student]
+        found, warnings = discover_with_warnings([root / "out"])
+        assert found == [] and "grading output folder" in warnings[0]
 
     def test_duplicate_ids_are_both_kept_under_distinct_ids(self, tmp_path):
         """Two inputs with the same id are both graded; the second id names its kind."""
@@ -370,3 +387,84 @@ def test_result_of_loading_is_plain_data(tmp_path):
     """A loaded submission can be serialized (it travels to remote workers)."""
     sub = load_submission(_folder(tmp_path))
     assert json.loads(json.dumps(sub.files)) == sub.files
+
+
+class TestSourceRule:
+    def test_filled_notebook_beside_stub_files_is_graded(self, tmp_path):
+        """The released bundle with only its notebook filled is graded from the notebook."""
+        bundle = notebook_bundle(tmp_path)
+        sub = load_submission(bundle)
+        assert sub.errors == [] and sub.implemented and not sub.no_work
+        places = {p for functions in sub.graded_from.values() for p in functions.values()}
+        assert places == {"notebooks/assignment.ipynb"}
+        assert sub.answers["conv_params_32x32x3"] == 456
+
+    def test_zip_of_the_whole_bundle_loads_the_same(self, tmp_path):
+        """Zipping the bundle folder (notebooks/ included) changes nothing."""
+        bundle = notebook_bundle(tmp_path)
+        entries = {
+            f"bundle/{p.relative_to(bundle).as_posix()}": p.read_bytes()
+            for p in sorted(bundle.rglob("*")) if p.is_file()
+        }
+        zipped = load_submission(_zip(tmp_path / "kim.zip", entries))
+        assert zipped.files == load_submission(bundle).files and zipped.errors == []
+
+    def test_untouched_stubs_are_no_work(self, tmp_path):
+        """Stubs and an empty quiz: flagged as no work, with a message for the student."""
+        from autograder.loading import NO_WORK
+
+        bundle = tmp_path / "bundle"
+        build_release(course(), bundle)
+        sub = load_submission(bundle)
+        assert sub.no_work and NO_WORK in sub.errors and not sub.implemented
+
+    def test_leftover_fit_in_a_py_file_does_not_run(self, tmp_path):
+        """A model.fit at the bottom of a .py file is commented out and listed."""
+        folder = _folder(tmp_path, files={"shapes.py": GOOD + "\nhistory = model.fit(x, y)\n"})
+        sub = load_submission(folder)
+        assert "# [not run when graded] history = model.fit(x, y)" in sub.files["shapes.py"]
+        assert [d.message() for d in sub.dropped] == [
+            "`history = model.fit(...)` at shapes.py:4 will not run when graded"
+        ]
+        write_sources(sub, tmp_path / "src")
+        group = load_module_group(tmp_path / "src", ("shapes",))
+        assert group.errors == {} and group.modules["shapes"].conv_output_size(28, 3) == 26
+
+    def test_arithmetic_quiz_answer_is_read(self, tmp_path):
+        """QUIZ_ANSWERS["..."] = 784 * 300 counts as 235200 instead of failing the notebook."""
+        sub = load_submission(_notebook(
+            tmp_path / "nb.ipynb",
+            [GOOD, "QUIZ_ANSWERS = {}", 'QUIZ_ANSWERS["dense_first_layer_weights"] = 784 * 300'],
+        ))
+        assert sub.answers == {"dense_first_layer_weights": 235200} and sub.errors == []
+
+    def test_deeply_nested_answers_are_a_message_not_a_crash(self, tmp_path):
+        """A deeply nested answers.toml or QUIZ_ANSWERS costs the quiz, nothing else."""
+        deep = "[" * 3000 + "]" * 3000
+        folder = _folder(tmp_path, files={"shapes.py": GOOD, "answers.toml": f"a = {deep}\n"})
+        sub = load_submission(folder)
+        assert sub.answers == {} and any("nested too deeply" in e for e in sub.errors)
+        assert "shapes.py" in sub.files
+        nested = "[" * 40 + "]" * 40
+        notebook = _notebook(tmp_path / "nb.ipynb", [GOOD, f"QUIZ_ANSWERS = {{'a': {nested}}}"])
+        sub = load_submission(notebook)
+        assert "a" not in sub.answers and any("nested too deeply" in e for e in sub.errors)
+
+
+def test_a_file_that_does_not_parse_is_not_no_work(tmp_path):
+    """A syntax error is reported as such, never as "no work found"."""
+    from autograder.loading import NO_WORK
+
+    sub = load_submission(_folder(tmp_path, files={"shapes.py": "def conv_output_size(:\n"}))
+    assert not sub.no_work and NO_WORK not in sub.errors
+    assert any("syntax error" in e for e in sub.errors)
+
+
+def test_a_notebook_name_with_escape_sequences_is_shown_harmless(tmp_path):
+    """Messages quote an odd notebook name with its control characters escaped."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    _notebook(folder / "a\x1b[2Jb.ipynb", [GOOD, "GOOD.fit()"])
+    sub = load_submission(folder)
+    text = " ".join([*sub.warnings, *(d.message() for d in sub.dropped)])
+    assert "\x1b" not in text and "a\\x1b[2Jb.ipynb" in text

@@ -78,7 +78,9 @@ def test_definition_using_a_dropped_variable_costs_only_itself():
     """A default value computed by a dropped cell loses that function, not the others."""
     result = cells_source(
         _cells(
-            "import math\nSCALE = math.sqrt(4)", "def scaled(x, s=SCALE):\n    return x * s", ADD
+            "import random\nSCALE = random.random()",
+            "def scaled(x, s=SCALE):\n    return x * s",
+            ADD,
         ),
         "nb",
     )
@@ -161,3 +163,45 @@ class TestNotebookFiles:
         """Invalid JSON or an invalid notebook structure gives an error and no code."""
         result = notebook_source(text, "hw.ipynb")
         assert result.source == "" and result.errors and message in result.errors[0]
+
+
+def test_lambda_helpers_and_constant_expressions_are_kept():
+    """`window_sum = lambda ...` and `N = 28 * 28` exist at grading time, as in the notebook."""
+    result = cells_source(
+        _cells("import math\nwindow_sum = lambda a, w=2: a * w\nN = 28 * 28\nR = math.pi"),
+        "nb",
+    )
+    namespace = _run(result.source)
+    assert namespace["window_sum"](3) == 6 and namespace["N"] == 784
+    assert namespace["R"] > 3 and result.dropped == []
+
+
+def test_dropped_statements_are_listed_with_cell_and_line():
+    """Calls at top level are dropped and named by cell and line, with the names they bind."""
+    result = cells_source(_cells(ADD, "x = 1\nkernel = make_kernel(3)\nmodel.fit(x)"), "nb.ipynb")
+    assert [(d.statement, d.where, d.binds) for d in result.dropped] == [
+        ("kernel = make_kernel(...)", "nb.ipynb cell 2 line 2", ("kernel",)),
+        ("model.fit(...)", "nb.ipynb cell 2 line 3", ()),
+    ]
+
+
+def test_quiz_arithmetic_is_read_and_huge_values_refused():
+    """784 * 300 is read as 235200; 9 ** 9 ** 9 is refused with a message, never computed."""
+    result = cells_source(
+        _cells("QUIZ_ANSWERS = {'w': 784 * 300}", "QUIZ_ANSWERS['big'] = 9 ** 9 ** 9"), "nb"
+    )
+    assert result.answers == {"w": 235200}
+    assert "QUIZ_ANSWERS['big']" in result.errors[0] and "too large" in result.errors[0]
+
+
+def test_plain_v4_notebook_reads_like_nbformat():
+    """The direct reading of a v4 notebook gives the same code as nbformat's."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell(ADD)]
+    text = nbformat.writes(notebook)
+    as_lists = json.loads(text)
+    as_lists["cells"][1]["source"] = ADD.splitlines(keepends=True)
+    assert notebook_source(text, "a.ipynb").source == notebook_source(
+        json.dumps(as_lists), "a.ipynb"
+    ).source
+    assert "def add" in notebook_source(text, "a.ipynb").source

@@ -156,3 +156,42 @@ def test_answer_search_would_see_a_leak():
     assert any(re.search(p, "has 235,200 weights") for p in answer_patterns(235200))
     assert not any(re.search(p, "has 1235200 weights") for p in answer_patterns(235200))
     assert answer_patterns("b") == [] and answer_patterns(4) == []
+
+
+def test_release_refuses_a_folder_holding_work(tmp_path):
+    """A non-empty folder is refused and the finished work in it is untouched."""
+    target = tmp_path / "mywork"
+    target.mkdir()
+    (target / "convolution.py").write_text("# finished work\n")
+    with pytest.raises(release.ReleaseRefused, match="--force"):
+        build_release(course(), target)
+    assert (target / "convolution.py").read_text() == "# finished work\n"
+    assert sorted(p.name for p in target.iterdir()) == ["convolution.py"]
+
+
+def test_force_writes_into_a_non_empty_folder(tmp_path):
+    """With force the bundle is written next to what is there."""
+    target = tmp_path / "old"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep")
+    written = build_release(course(), target, force=True)
+    assert (target / "convolution.py") in written and (target / "notes.txt").exists()
+
+
+def test_release_never_writes_into_the_course(tmp_path):
+    """The reference and quiz folders are refused even with force."""
+    for folder in (course().reference, course().quizzes / "sub"):
+        with pytest.raises(release.ReleaseRefused, match="built from"):
+            build_release(course(), folder, force=True)
+
+
+def test_cli_refusal_exits_non_zero(tmp_path):
+    """`convgrade release` into a non-empty folder exits 2 and says how to go on."""
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    (tmp_path / "x.txt").write_text("x")
+    result = CliRunner().invoke(main, ["release", str(tmp_path)])
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt"]

@@ -334,3 +334,14 @@ def test_write_class_stats_reads_stored_results(tmp_path: Path) -> None:
     assert unreadable == ["broken.json"]
     assert all(p.parent == layout.stats for p in paths)
     assert json.loads((layout.stats / STATS_JSON).read_text())["n"] == 6
+
+
+def test_a_folder_without_results_is_not_an_output_folder(tmp_path):
+    """stats and report name the problem for a class folder or an empty OUT."""
+    from autograder.stats import output_folder_problem
+
+    assert "not a grading output folder" in output_folder_problem(tmp_path, "stats")
+    (tmp_path / "results").mkdir()
+    assert "holds no results yet" in output_folder_problem(tmp_path, "stats")
+    (tmp_path / "results" / "ann.json").write_text("{}")
+    assert output_folder_problem(tmp_path, "stats") is None

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+from sample_submissions import notebook_bundle
 
 from autograder import __version__
 from autograder.loading import EXPECTED_FUNCTIONS, load_submission
@@ -96,6 +97,7 @@ def test_unfinished_stubs_are_warned_about(tmp_path):
     report = build_submission_zip(folder, tmp_path / "s.zip")
     assert report.problems == []
     assert report.warnings == ["pool_forward in pooling.py still raises NotImplementedError"]
+    assert "pooling: pool_forward from pooling.py (not started)" in report.sources
 
 
 def test_notebook_is_packed_as_the_notebook(tmp_path):
@@ -112,7 +114,7 @@ def test_notebook_is_packed_as_the_notebook(tmp_path):
     nbformat.write(notebook, str(path))
     report = build_submission_zip(path, tmp_path / "s.zip")
     assert report.files == ["assignment.ipynb"]
-    assert len(report.problems) == 1 and "the notebook does not define" in report.problems[0]
+    assert len(report.problems) == 1 and "assignment.ipynb does not define" in report.problems[0]
     assert "conv_forward" in report.problems[0] and "flatten_size" not in report.problems[0]
     with zipfile.ZipFile(report.path) as archive:
         assert archive.read("assignment.ipynb") == path.read_bytes()
@@ -125,12 +127,49 @@ def test_nothing_to_submit_writes_no_zip(tmp_path):
     assert "nothing to submit" in report.problems[0] and not (tmp_path / "s.zip").exists()
 
 
-def test_several_notebooks_ask_for_one(tmp_path):
-    """A folder of unrelated notebooks and no .py files asks which notebook to submit."""
-    folder = tmp_path / "nbs"
-    folder.mkdir()
-    for name in ("a.ipynb", "b.ipynb"):
-        nbformat.write(nbformat.v4.new_notebook(), str(folder / name))
+
+
+def test_bundle_root_with_a_filled_notebook_submits_the_notebook(tmp_path):
+    """From the bundle root, the zip holds the notebook and says every function comes from it."""
+    bundle = notebook_bundle(tmp_path)
+    report = build_submission_zip(bundle, tmp_path / "s.zip")
+    assert report.written and report.problems == [], report.problems
+    assert "notebooks/assignment.ipynb" in report.files
+    assert all(line.endswith("from notebooks/assignment.ipynb") for line in report.sources)
+    assert len(report.sources) == len(EXPECTED_FUNCTIONS)
+    assert "`model.fit(...)` at notebooks/assignment.ipynb cell 7 line 2 will not run when graded" \
+        in report.warnings
+    graded = load_submission(report.path)
+    assert graded.files == load_submission(bundle).files
+
+
+def test_nothing_implemented_is_refused_unless_forced(tmp_path):
+    """Untouched stubs write no zip; --force writes it anyway."""
+    folder = _complete(tmp_path / "work")
+    for name in EXPECTED_FUNCTIONS:
+        (folder / f"{name}.py").write_text(_module(name, "    raise NotImplementedError"))
+    refused = build_submission_zip(folder, tmp_path / "s.zip")
+    assert not refused.written and not (tmp_path / "s.zip").exists()
+    assert any("nothing is implemented yet" in p and "--force" in p for p in refused.problems)
+    forced = build_submission_zip(folder, tmp_path / "s.zip", force=True)
+    assert forced.written and (tmp_path / "s.zip").exists()
+
+
+def test_zip_never_overwrites_a_file_being_submitted(tmp_path):
+    """--out naming one of the student's files is refused and the file is untouched."""
+    folder = _complete(tmp_path / "work")
+    before = (folder / "shapes.py").read_bytes()
+    report = build_submission_zip(folder, folder / "shapes.py")
+    assert not report.written and "choose another name" in report.problems[0]
+    assert (folder / "shapes.py").read_bytes() == before
+
+
+def test_leftover_top_level_code_is_listed(tmp_path):
+    """A model.fit left at the bottom of model.py is reported with its line."""
+    folder = _complete(tmp_path / "work")
+    with (folder / "model.py").open("a") as handle:
+        handle.write("model = build_mnist_cnn()\nmodel.fit(x, y)\n")
     report = build_submission_zip(folder, tmp_path / "s.zip")
-    assert len(report.problems) == 1 and "several notebooks" in report.problems[0]
-    assert not (tmp_path / "s.zip").exists()
+    assert report.written and report.problems == []
+    lines = len(_module("model").splitlines())
+    assert f"`model.fit(...)` at model.py:{lines + 2} will not run when graded" in report.warnings

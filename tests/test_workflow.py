@@ -73,7 +73,8 @@ def test_release_check_submit_grade_report(bundle: Path, tmp_path: Path):
     _run("submit", "--out", tmp_path / "inbox" / "alice.zip", cwd=work)
     with zipfile.ZipFile(tmp_path / "inbox" / "alice.zip") as archive:
         names = set(archive.namelist())
-    assert {f"{m}.py" for m in STUDENT_MODULES} | {"answers.toml", "MANIFEST.json"} == names
+    expected = {f"{m}.py" for m in STUDENT_MODULES} | {"answers.toml", "MANIFEST.json"}
+    assert expected <= names and "notebooks/assignment.ipynb" in names
 
     # The instructor grades the inbox: full marks, the hidden tests included.
     out = tmp_path / "graded"
@@ -90,3 +91,63 @@ def test_release_check_submit_grade_report(bundle: Path, tmp_path: Path):
     assert f"{result['score']:g}" in page and "alice" in page
     rows = (out / "gradebook.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 2 and rows[1].startswith("alice,")
+
+
+def test_notebook_student_and_the_cli_traps(bundle: Path, tmp_path: Path):
+    """A notebook-only student submits from the bundle root and gets full marks; traps refuse."""
+    from autograder.authoring.examples import Sample, build_sample
+
+    work = tmp_path / "bob"
+    shutil.copytree(bundle, work)
+    filled = build_sample(Sample("nb", form="notebook"), tmp_path / "samples")
+    (work / "notebooks" / "assignment.ipynb").write_bytes(filled.read_bytes())
+
+    # The notebooks tell students to check assignment.ipynb; from the root that is a hint.
+    output = _run("check", "assignment.ipynb", cwd=work, expect=2)
+    assert "convgrade check notebooks/assignment.ipynb" in output
+
+    # Untouched stubs are refused at submit time; the filled notebook is submitted.
+    _run("submit", cwd=bundle, expect=1)
+    assert not (bundle / "submission.zip").exists()
+    output = _run("submit", cwd=work)
+    assert "from notebooks/assignment.ipynb" in output and "model.fit(...)" in output
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (work / "submission.zip").rename(inbox / "bob.zip")
+    shutil.copytree(bundle, inbox / "carl")
+    solo = tmp_path / "class-of-one"
+    shutil.copytree(bundle, solo / "dora")
+
+    # Traps: nothing to grade, OUT inside the class, stats or report on a class folder.
+    (tmp_path / "empty").mkdir()
+    assert "no submissions found" in _run("grade", tmp_path / "empty", "--out", tmp_path / "o",
+                                          cwd=tmp_path, expect=2)
+    assert not (tmp_path / "o").exists()
+    _run("grade", inbox, "--out", inbox / "out", cwd=tmp_path, expect=2)
+    _run("stats", inbox, cwd=tmp_path, expect=2)
+    _run("report", inbox, cwd=tmp_path, expect=2)
+    assert sorted(p.name for p in inbox.iterdir()) == ["bob.zip", "carl"]
+
+    out = tmp_path / "graded"
+    output = _run("grade", inbox, solo, "--out", out, "--workers", "1", cwd=tmp_path)
+    assert "no work found: carl, dora" in output
+    bob = json.loads((out / "results" / "bob.json").read_text())
+    assert bob["errors"] == [] and bob["score"] == bob["max_score"] > 100
+    assert sorted(p.stem for p in (out / "results").glob("*.json")) == ["bob", "carl", "dora"]
+
+    # A points policy: a typo is refused; a good one survives a regrade, every row sums.
+    (tmp_path / "typo.toml").write_text("[exercises]\nmodle = 40\n")
+    assert "did you mean 'model'" in _run("report", out, "--points", tmp_path / "typo.toml",
+                                          cwd=tmp_path, expect=2)
+    (tmp_path / "points.toml").write_text("[exercises]\nmodel = 40\n")
+    _run("report", out, "--points", tmp_path / "points.toml", cwd=tmp_path)
+    _run("grade", inbox / "carl", "--out", out, "--workers", "1", "--regrade", cwd=tmp_path)
+    rows = (out / "gradebook.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    for row in rows[1:]:
+        cells = dict(zip(header, row.split(","), strict=True))
+        parts = sum(float(cells[c]) for c in (*STUDENT_MODULES, "quiz"))
+        assert abs(parts - float(cells["score"])) < 1e-9, row
+        model = bob["exercises"]["model"]["max_score"]
+        assert float(cells["max_score"]) == bob["max_score"] - model + 40
+    assert "no work found" in (out / "gradebook.csv").read_text()

@@ -1,41 +1,44 @@
 """Hidden tests for model.py: architecture, size, compile settings and learning of three models.
 
-The student's model arrives as its JSON config. It is checked and rebuilt in
-safe mode in this process (never unpickled, never run as code) and compared with
-the reference model built here. The learning test trains the rebuilt model with
-a fixed seed; equal models share one training through the memo in the grader
-cache. With training turned off the learning tests are skipped, not failed.
+The student's model arrives as its JSON config. The grader checks it and
+estimates its cost as data; it is rebuilt, described and trained only in a
+trusted sandbox child (``models`` fixture, ``keras_grading.lab``), and compared
+with the reference model built here. Equal trainings share one run through the
+memo. With training turned off the learning tests are skipped, not failed.
+
+One mistake, one charge: a check that fails only because of a difference an
+earlier check of the same model already charged says "Follows from ..." and
+costs nothing (a wrong layer costs the architecture check, not the parameter
+count, the learning check and the other-arguments check as well; a wrong loss
+costs the compile check, not the learning check).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
-from autograder.feedback import Mismatch
+from autograder.feedback import FollowsFrom, Mismatch
 from autograder.grader_support import describe_call
-from autograder.keras_grading.compare import compare_compile, compare_models, side_by_side
+from autograder.keras_grading.compare import (
+    compare_compile,
+    compare_models,
+    ignored_arguments,
+    side_by_side,
+)
+from autograder.keras_grading.config import UnsafeModel
 from autograder.keras_grading.data import Dataset, digits_28x28, load_npz
 from autograder.keras_grading.describe import (
     CompileSpec,
     LayerSpec,
-    UnsafeModel,
     compile_spec,
-    describe,
     describe_model,
 )
-from autograder.keras_grading.train import (
-    EPOCHS,
-    NPZ_THRESHOLD,
-    SEED,
-    THRESHOLDS,
-    TrainingMemo,
-    train_and_evaluate,
-)
+from autograder.keras_grading.train import EPOCHS, NPZ_THRESHOLD, SEED, THRESHOLDS
 from autograder.misconceptions import HINTS
 from autograder.proxy import KerasModelData
 
@@ -55,11 +58,16 @@ VARIANTS = {
 class Expected:
     """The reference model for one call, described once per grader process."""
 
-    layers: list[LayerSpec]
+    layers: tuple[LayerSpec, ...]
     compile: CompileSpec
     params: int
     input_shape: tuple[int, ...]
-    compile_config: dict[str, Any]  # as plain data, the way a child sends one
+    # As JSON text, never a shared dict: each training gets its own fresh copy.
+    compile_json: str
+
+    @property
+    def compile_config(self) -> dict[str, Any]:
+        return json.loads(self.compile_json)
 
 
 def _expected(reference, grader_cache: dict[str, Any], builder: str, args=(), kwargs=None):
@@ -70,8 +78,8 @@ def _expected(reference, grader_cache: dict[str, Any], builder: str, args=(), kw
         spec = compile_spec(model.get_compile_config())
         assert spec is not None, f"reference {builder} is not compiled"
         grader_cache[key] = Expected(
-            describe_model(model), spec, int(model.count_params()), tuple(model.input_shape[1:]),
-            json.loads(json.dumps(model.get_compile_config(), default=str)),
+            tuple(describe_model(model)), spec, int(model.count_params()),
+            tuple(model.input_shape[1:]), json.dumps(model.get_compile_config(), default=str),
         )
     return grader_cache[key]
 
@@ -94,38 +102,28 @@ def _student_model(
     return value
 
 
-def _student_layers(
-    data: KerasModelData, grader_cache: dict[str, Any], builder: str, expected: Expected
-) -> list[LayerSpec]:
-    """The student's layers; a class of equal models is rebuilt once per grader process."""
-    digest = hashlib.sha256(data.config_json.encode()).hexdigest()
-    key = f"keras-describe:{digest}:{expected.input_shape!r}"
-    if key not in grader_cache:
-        try:
-            grader_cache[key] = describe(data, expected.input_shape)
-        except UnsafeModel as exc:
-            grader_cache[key] = exc
-    found = grader_cache[key]
-    if isinstance(found, UnsafeModel):
-        exc = found
+def _student_layers(data: KerasModelData, models, builder: str, expected: Expected):
+    """The student's layers, as the model child rebuilds them."""
+    try:
+        return models.describe(data.config_json, expected.input_shape)
+    except UnsafeModel as exc:
         raise Mismatch(
             f"The model from {builder} cannot be graded",
             got=str(exc),
             hint="Build the model from keras.Input and the built-in layers only "
-            "(Conv2D, MaxPooling2D, Flatten, Dense, ...).",
+            "(Conv2D, MaxPooling2D, Flatten, Dense, ...), as small as the specification.",
         ) from exc
-    return list(found)
 
 
 def _check_architecture(builder: str, case: str, expected: Expected, got: list[LayerSpec]):
-    problems = compare_models(expected.layers, got)
+    problems = compare_models(list(expected.layers), got)
     if not problems:
         return
-    code = _misconception(expected.layers, got)
+    code = _misconception(list(expected.layers), got)
     raise Mismatch(
         f"The layers of {builder} differ from the specification",
         case=case,
-        diff=[*problems, "", *side_by_side(expected.layers, got)],
+        diff=[*problems, "", *side_by_side(list(expected.layers), got)],
         misconception=code,
         hint=HINTS.get(code) if code else "Compare your layers with the table, row by row.",
     )
@@ -147,51 +145,80 @@ def _misconception(expected: list[LayerSpec], got: list[LayerSpec]) -> str | Non
     return "stride-ignored" if strides_wrong and not settings_differ else None
 
 
-def _expected_and_got(student, submission_cache, reference, grader_cache, builder: str):
+def _expected_and_got(student, submission_cache, reference, grader_cache, models, builder):
     """The reference model's description and the student's layers for ``builder()``."""
     expected = _expected(reference, grader_cache, builder)
     data = _student_model(student, submission_cache, builder)
-    return expected, _student_layers(data, grader_cache, builder, expected)
+    return expected, _student_layers(data, models, builder, expected)
+
+
+def _architecture_charged(expected: Expected, got: list[LayerSpec]) -> bool:
+    return bool(compare_models(list(expected.layers), got))
+
+
+def _follows(check: str, builder: str, message: str, **fields: Any) -> FollowsFrom:
+    labels = {"architecture": "the layer check", "compile_settings": "the compile check"}
+    return FollowsFrom(f"model.{check}[{builder}]", f"{labels[check]} of {builder}", message,
+                       **fields)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_returns_model(student, submission_cache, reference, grader_cache, builder):
+def test_returns_model(student, submission_cache, reference, grader_cache, models, builder):
     """the function returns a Keras model the grader can rebuild"""
-    _expected_and_got(student, submission_cache, reference, grader_cache, builder)
+    _expected_and_got(student, submission_cache, reference, grader_cache, models, builder)
 
 
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_architecture(student, submission_cache, reference, grader_cache, builder):
+def test_architecture(student, submission_cache, reference, grader_cache, models, builder):
     """the layers, their settings and output shapes match the specification"""
-    expected, got = _expected_and_got(student, submission_cache, reference, grader_cache, builder)
+    expected, got = _expected_and_got(
+        student, submission_cache, reference, grader_cache, models, builder
+    )
     _check_architecture(builder, f"{builder}()", expected, got)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_parameter_count(student, submission_cache, reference, grader_cache, builder):
+def test_parameter_count(student, submission_cache, reference, grader_cache, models, builder):
     """the model has as many parameters as the specification"""
-    expected, got = _expected_and_got(student, submission_cache, reference, grader_cache, builder)
+    expected, got = _expected_and_got(
+        student, submission_cache, reference, grader_cache, models, builder
+    )
     total = sum(spec.params for spec in got)
     if total != expected.params:
-        raise Mismatch(
-            f"{builder} has {total:,} parameters, expected {expected.params:,}",
-            case=f"{builder}()",
-            diff=[f"layer {i}: {s.kind} {s.params:,}" for i, s in enumerate(got, start=1)],
-        )
+        message = f"{builder} has {total:,} parameters, expected {expected.params:,}"
+        diff = [f"layer {i}: {s.kind} {s.params:,}" for i, s in enumerate(got, start=1)]
+        if _architecture_charged(expected, got):
+            raise _follows("architecture", builder, message, case=f"{builder}()", diff=diff)
+        raise Mismatch(message, case=f"{builder}()", diff=diff)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_compile_settings(student, submission_cache, reference, grader_cache, builder):
+def test_compile_settings(student, submission_cache, reference, grader_cache, models, builder):
     """the model is compiled with Adam, sparse categorical cross-entropy and accuracy"""
     expected = _expected(reference, grader_cache, builder)
     data = _student_model(student, submission_cache, builder)
-    problems = compare_compile(expected.compile, compile_spec(data.compile_config))
-    if problems:
-        raise Mismatch(f"The compile settings of {builder} differ", diff=problems)
+    got = compile_spec(data.compile_config)
+    problems = compare_compile(expected.compile, got)
+    if not problems:
+        return
+    message = f"The compile settings of {builder} differ"
+    if got is not None and got.from_logits and not compare_compile(
+        expected.compile, replace(got, from_logits=expected.compile.from_logits)
+    ):
+        # from_logits=True is right for a model whose last layer has no softmax: that
+        # layer is the one mistake, and the layer check charges it.
+        try:
+            layers = _student_layers(data, models, builder, expected)
+        except Mismatch:
+            layers = []
+        if layers and layers[-1].activation in (None, "linear"):
+            raise _follows("architecture", builder, f"{message}: from_logits=True fits "
+                           "your output layer, which has no softmax", diff=problems)
+    raise Mismatch(message, diff=problems)
 
 
 def _dataset(options, grader_cache: dict[str, Any]) -> tuple[Dataset, bool]:
@@ -206,45 +233,78 @@ def _dataset(options, grader_cache: dict[str, Any]) -> tuple[Dataset, bool]:
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_learns(
-    student, submission_cache, reference, grader_cache, options, record_property, builder
+    student, submission_cache, reference, grader_cache, models, options, deadline,
+    record_property, builder,
 ):
     """trained with a fixed seed, the model classifies held-out digits well enough"""
     if not options.train_models:
         pytest.skip("training is turned off for this run")
+    expected, got = _expected_and_got(
+        student, submission_cache, reference, grader_cache, models, builder
+    )
     data = _student_model(student, submission_cache, builder)
     dataset, instructor_data = _dataset(options, grader_cache)
-    memo = TrainingMemo.in_cache(grader_cache, options.cache_dir)
     # A model returned without compile() already loses the compile test; it is
     # trained with the specified settings so that the same slip is not charged twice.
     compile_config = data.compile_config
     if compile_config is None:
-        compile_config = _expected(reference, grader_cache, builder).compile_config
+        compile_config = expected.compile_config
         record_property("compiled_by_grader", True)
-    outcome = train_and_evaluate(
-        data.config_json, compile_config, dataset, SEED, EPOCHS, memo=memo
-    )
+    timeout = None if deadline is None else deadline - time.monotonic()
+    outcome = models.train(data.config_json, compile_config, dataset, SEED, EPOCHS, timeout)
     record_property("accuracy", round(outcome.accuracy, 4))
     record_property("memo_hit", outcome.memo_hit)
     case = f"{builder}() trained for {EPOCHS} epochs on {len(dataset.y_train):,} images"
-    if outcome.error is not None:
-        raise Mismatch(f"The model from {builder} could not be trained", case=case,
-                       got=outcome.error)
     required = NPZ_THRESHOLD if instructor_data else THRESHOLDS[builder]
-    if outcome.accuracy < required:
-        raise Mismatch(
-            f"held-out accuracy {outcome.accuracy:.2f}, required {required:.2f}",
-            case=case,
-            hint="Check the output layer (one unit per class with softmax) and the loss "
-            "(sparse categorical cross-entropy for integer labels).",
-        )
+    if outcome.error is not None:
+        message = f"The model from {builder} could not be trained"
+        fields: dict[str, Any] = {"case": case, "got": outcome.error, "hint": outcome.hint}
+    elif outcome.accuracy < required:
+        message = f"held-out accuracy {outcome.accuracy:.2f}, required {required:.2f}"
+        fields = {"case": case, "hint": "Check the output layer (one unit per class with "
+                  "softmax) and the loss (sparse categorical cross-entropy for integer labels)."}
+    else:
+        return
+    if _architecture_charged(expected, got):
+        raise _follows("architecture", builder, message, **fields)
+    if compare_compile(expected.compile, compile_spec(data.compile_config)):
+        raise _follows("compile_settings", builder, message, **fields)
+    raise Mismatch(message, **fields)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_other_arguments(student, submission_cache, reference, grader_cache, variant):
+def test_other_arguments(student, submission_cache, reference, grader_cache, models, variant):
     """the builder honours its input_shape, num_classes and hidden_units arguments"""
     builder, args, kwargs = VARIANTS[variant]
     expected = _expected(reference, grader_cache, builder, args, kwargs)
     data = _student_model(student, submission_cache, builder, args, kwargs)
-    got = _student_layers(data, grader_cache, builder, expected)
-    _check_architecture(builder, describe_call(builder, *args, **kwargs), expected, got)
+    got = _student_layers(data, models, builder, expected)
+    case = describe_call(builder, *args, **kwargs)
+    try:
+        _check_architecture(builder, case, expected, got)
+    except Mismatch as failure:
+        default, got_default = _default_layers(
+            student, submission_cache, reference, grader_cache, models, builder
+        )
+        if got_default is None or not _architecture_charged(default, got_default):
+            raise
+        ignored = ignored_arguments(list(default.layers), list(expected.layers),
+                                     got_default, got)
+        if ignored:
+            failure.diff.insert(0, f"ignored: {', '.join(ignored)}")
+            raise
+        raise _follows(
+            "architecture", builder,
+            "the same layer differences appear with other arguments",
+            case=case, diff=failure.diff,
+        ) from None
+
+
+def _default_layers(student, submission_cache, reference, grader_cache, models, builder):
+    """The reference and the student's layers for ``builder()``; None when there is no model."""
+    try:
+        return _expected_and_got(student, submission_cache, reference, grader_cache, models,
+                                 builder)
+    except Exception:
+        return _expected(reference, grader_cache, builder), None

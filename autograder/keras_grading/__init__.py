@@ -1,7 +1,10 @@
-"""Grading Keras models as data: safe rebuild, architecture diff, seeded training.
+"""Grading Keras models as data: checked, estimated, rebuilt and trained in a sandboxed child.
 
-``describe`` checks a model's JSON config and rebuilds it in safe mode, ``compare``
-turns two descriptions into readable differences, ``data`` supplies the images,
-and ``train`` trains with a fixed seed behind a memo so equal models train once.
-Keras is imported inside the functions that need it.
+The grader side: ``config`` checks a model's JSON config and flattens nested
+models, ``budget`` estimates its size and cost before anything is built,
+``compare`` turns two descriptions into readable differences, ``memo`` keys
+and keeps finished trainings, and ``lab`` sends the work to a trusted sandbox
+child. The child side: ``tasks`` serves the requests with ``describe`` (safe
+rebuild) and ``train`` (seeded training). ``data`` supplies the images.
+Keras is imported only inside the functions that build models.
 """

@@ -83,6 +83,28 @@ def _same_kind(index: int, expected: LayerSpec, got: LayerSpec) -> list[str]:
     return lines
 
 
+def ignored_arguments(
+    ref_default: list[LayerSpec], ref_variant: list[LayerSpec],
+    got_default: list[LayerSpec], got_variant: list[LayerSpec],
+) -> list[str]:
+    """Arguments the student's builder evidently ignores (its layers stay where they change)."""
+    if [s.kind for s in got_default] != [s.kind for s in got_variant]:
+        return ["the layers themselves change with the arguments"]
+    ignored = []
+    if (got_default and ref_default[0].output_shape != ref_variant[0].output_shape
+            and got_default[0].output_shape == got_variant[0].output_shape):
+        ignored.append("input_shape")
+    units = [[s.units for s in specs if s.kind == "Dense"]
+             for specs in (ref_default, ref_variant, got_default, got_variant)]
+    (rd, rv, gd, gv) = units
+    if rd and gd and rd[-1] != rv[-1] and gd[-1] == gv[-1]:
+        ignored.append("num_classes")
+    hidden = [k for k in range(len(rd) - 1) if rd[k] != rv[k]]
+    if any(k < len(gd) - 1 and gd[k] == gv[k] for k in hidden):
+        ignored.append("hidden_units")
+    return ignored
+
+
 def side_by_side(expected: list[LayerSpec], got: list[LayerSpec]) -> list[str]:
     """Both models as a two-column table, for the feedback below the differences."""
     width = max([len(show_layer(s)) for s in expected] + [len("expected")])

@@ -24,6 +24,8 @@ from autograder.sandbox.limits import CPU_LIMIT_EXIT
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
 from autograder.sandbox.scratch import sweep_user
 
+# The module name of a trusted request (never a Python identifier, so never student code).
+TASK_MODULE = "$task"
 MIB = 1024 * 1024
 CHILD_START_SECONDS = 30.0
 KILL_WAIT_SECONDS = 3.0
@@ -52,13 +54,18 @@ class SandboxConfig:
 class Zygote(ZygoteProcess):
     """A process that has imported TensorFlow and forks sandboxed children on request."""
 
-    def spawn(self, scratch: Path, config: SandboxConfig, slot: int = 0) -> Session:
+    def spawn(
+        self, scratch: Path, config: SandboxConfig, slot: int = 0, *, trusted: bool = False
+    ) -> Session:
         """A session running the sources in ``scratch`` under ``config``.
 
         Under full isolation the child works on its own copy of them, in a tmpfs
-        of ``config.scratch_mb``; it never writes to ``scratch`` itself.
+        of ``config.scratch_mb``; it never writes to ``scratch`` itself. With
+        ``trusted`` the child holds no student code and serves only
+        :meth:`Session.task` (the grader's own work on student data, such as
+        training a model from its config), under the same walls and limits.
         """
-        return Session(self, scratch, config, slot)
+        return Session(self, scratch, config, slot, trusted=trusted)
 
     def __enter__(self) -> Zygote:
         self.start()
@@ -85,8 +92,12 @@ class _Ended(Exception):
 class Session:
     """Calls into one submission's code, in a sandboxed child that is replaced after a crash."""
 
-    def __init__(self, zygote: Zygote, scratch: Path, config: SandboxConfig, slot: int) -> None:
+    def __init__(
+        self, zygote: Zygote, scratch: Path, config: SandboxConfig, slot: int,
+        *, trusted: bool = False,
+    ) -> None:
         self.zygote, self.scratch, self.config, self.slot = zygote, scratch, config, slot
+        self.trusted = trusted
         self.isolation = "not started"
         self.last_output = ""
         self.deadline = time.monotonic() + config.submission_seconds
@@ -99,6 +110,8 @@ class Session:
 
     def call(self, module: str, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``module.function(*args, **kwargs)`` in the child; return plain data."""
+        if self.trusted != (module == TASK_MODULE):
+            raise ValueError("a trusted session serves tasks only, and only it serves them")
         self.last_output = ""
         if time.monotonic() >= self.deadline:
             raise CallTimeout("submission time limit reached")
@@ -158,6 +171,22 @@ class Session:
         self._reply_bytes_left -= child.reader.received - received
         return self._result(reply, reply_arrays)
 
+    def task(self, name: str, args: dict[str, Any], timeout: float) -> Any:
+        """Run the grader's task ``name`` in the trusted child; the child is killed at ``timeout``.
+
+        Raises:
+            CallTimeout: past ``timeout`` seconds of wall-clock, or the CPU limit.
+            ChildCrashed: the child died (memory limit, signal).
+            BadReturn, StudentRaised: the task failed or its reply was not plain data.
+        """
+        if not self.trusted:
+            raise ValueError("tasks run only in a trusted session")
+        # Each task has its own deadline (call() kills the child once it passes) and a
+        # task that timed out before may run again: the next one is another model.
+        self.deadline = time.monotonic() + max(0.0, timeout)
+        self._timed_out.clear()
+        return self.call(TASK_MODULE, name, args)
+
     def _start(self) -> _Child:
         cpu = max(1, int(self.config.cpu_seconds_per_call))
         spec = ChildSpec(
@@ -171,6 +200,7 @@ class Session:
             cpu_seconds_total=int(self.config.submission_seconds) + cpu + 30,
             use_namespaces=self.config.use_namespaces,
             slot=self.slot,
+            trusted=self.trusted,
         )
         sock, output = self.zygote.fork_child(spec)
         child = _Child(sock, output, 0, 0, FrameReader())
