@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.loading import EXPECTED_FUNCTIONS, load_submission
-from autograder.notebook_source import ANSWERS_NAME, notebook_source
+from autograder.notebook_answers import ANSWERS_NAME
+from autograder.notebook_source import notebook_source
 from autograder.source_scan import definitions
 from autograder.submit import SubmitReport
 
