@@ -157,6 +157,7 @@ def test_first_code_cell_imports_the_helper_and_grading_ignores_the_checks(files
         parsed = notebook_source(files[Path("notebooks", f"{name}.ipynb")], f"{name}.ipynb")
         assert "check(" not in parsed.source and "submit(" not in parsed.source
         assert not [w for w in parsed.warnings if "autograder" in w]
+        assert parsed.dropped == [], "check/submit cells are not reported as work left behind"
 
 
 # ---------------------------------------------------------------- in a real Jupyter kernel
