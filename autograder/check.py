@@ -4,7 +4,8 @@ The public tests are small fixed cases that ship with the student bundle; the
 hidden graders never run here. Student code runs in this process (it is the
 student's own machine), through the same plain-data proxy the grader uses, so
 a value that would not survive grading fails here too. TensorFlow is imported
-only when the model exercise is checked.
+only when the model exercise is checked. The public tests run without a pytest
+session (``autograder.student.runner``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from autograder.loading import (
     write_sources,
 )
 from autograder.paths import PACKAGE_DIR, STUDENT_MODULES
-from autograder.plugin import GraderState, GradingOptions, run_graders
 from autograder.results import EXERCISES, TestOutcome
 from autograder.sandbox.local import LocalProxy
+from autograder.student.answers import answer_forms, find_questions
+from autograder.student.runner import cases_for, exercise_of, run_cases, run_public
 from autograder.submit import work_root
 from autograder.toplevel import explain_dropped_names
 
@@ -94,10 +96,21 @@ def missing_path_hint(path: Path, here: Path) -> str:
     return f"{message}; run `convgrade check` to check all your work in this folder"
 
 
-def run_check(path: Path, include_model: bool | None = None) -> CheckReport:
-    """Run the public tests of the exercises the work at ``path`` covers."""
+def run_check(
+    path: Path, include_model: bool | None = None, only: str | None = None
+) -> CheckReport:
+    """Run the public tests of the exercises the work at ``path`` covers.
+
+    ``only`` names one exercise or function to check (``"conv_forward"``).
+
+    Raises:
+        ValueError: ``only`` names no exercise or function.
+    """
+    chosen = exercise_of(only) if only else None
     submission = find_work(path)
-    exercises = tuple(submission.graded_from)
+    exercises = (chosen,) if chosen else tuple(submission.graded_from)
+    if chosen is not None:
+        include_model = chosen == "model"
     if include_model is None:  # TensorFlow is imported only for a model that was begun
         model = submission.graded_from.get("model", {})
         include_model = any(p and f not in submission.unfinished for f, p in model.items())
@@ -105,16 +118,31 @@ def run_check(path: Path, include_model: bool | None = None) -> CheckReport:
         write_sources(submission, Path(scratch))
         names = tuple(m for m in STUDENT_MODULES if include_model or m != "model")
         proxy = LocalProxy(Path(scratch), names=names)
-        state = GraderState(reference={}, options=GradingOptions(train_models=False))
-        outcomes, grader_errors = run_graders(
-            proxy, "self-check", state, graders=public_tests(include_model, exercises)
-        )
+        # Run directly, not in a pytest session: a check must answer well under a second.
+        checked = [e for e in EXERCISES if e in exercises and (include_model or e != "model")]
+        outcomes = run_cases(proxy, cases_for(only)) if only else run_public(proxy, checked)
     explain_dropped_names(outcomes, submission.dropped)
     rows = {e: CheckRow(e) for e in exercises if include_model or e != "model"}
     for outcome in outcomes:
         rows.setdefault(outcome.exercise, CheckRow(outcome.exercise)).outcomes.append(outcome)
     return CheckReport(
         rows=list(rows.values()),
-        errors=[e for e in [*submission.errors, *grader_errors] if e != NO_WORK],
+        errors=[
+            *(e for e in submission.errors if e != NO_WORK),
+            *answer_problems(submission.answers, path),
+        ],
         warnings=[*submission.warnings, *(d.message() for d in submission.dropped)],
     )
+
+
+def answer_problems(answers: dict[str, object], path: Path) -> list[str]:
+    """Quiz answers the grader could not read, or that match no question (form only)."""
+    if not answers:
+        return []
+    questions = find_questions(path if path.is_dir() else path.parent)
+    if questions is None:
+        return []
+    view = answer_forms(answers, questions)
+    return [f"quiz answer {e}" for e in view.errors] + [
+        f"quiz answer {row.id}: {row.message}" for row in view.rows if row.state == "unreadable"
+    ]

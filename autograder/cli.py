@@ -239,14 +239,19 @@ def stats(out: Path) -> None:
     default=None,
     help="Check the Keras models too (imports TensorFlow; default: when a model is begun).",
 )
-def check(path: Path, model: bool | None) -> None:
+@click.option("--only", default=None, metavar="NAME",
+              help="Check one exercise or function, e.g. pooling or conv_forward.")
+def check(path: Path, model: bool | None, only: str | None) -> None:
     """Run the public self-check tests on your files or notebook at PATH."""
     from autograder.check import missing_path_hint, run_check
     from autograder.views import check_table
 
     if not path.exists():
         _fail(missing_path_hint(path, Path.cwd()))
-    report_ = run_check(path, include_model=model)
+    try:
+        report_ = run_check(path, include_model=model, only=only)
+    except ValueError as exc:  # --only names nothing
+        raise click.UsageError(str(exc)) from exc
     stdout.print(check_table(report_))
     if not report_.rows:
         _fail(f"no exercise files or notebooks were found in {path}")

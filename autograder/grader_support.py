@@ -12,16 +12,17 @@ import functools
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pytest
 
 from autograder.feedback import Mismatch
 from autograder.misconceptions import Fallback, matching_codes, same_value
 from autograder.paths import course
-from autograder.plugin import stable_seed
 from autograder.proxy import Proxy, StudentRaised
+
+if TYPE_CHECKING:  # the public tests import this module; a student's check never loads pytest
+    import pytest
 
 SECRET_FILE = "secret.toml"
 # Used only when a course has no secret file: the cases are then the same for every
@@ -45,6 +46,8 @@ def _read_seed(path: Path) -> str:
 
 def case_rng(*parts: Any, seed: str | None = None) -> np.random.Generator:
     """A generator fixed by the course seed and a case's name (the same for every student)."""
+    from autograder.plugin import stable_seed  # pytest comes with it: hidden tests only
+
     return np.random.default_rng(stable_seed(seed or course_seed(), repr(parts)))
 
 
@@ -65,6 +68,8 @@ def small_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray
 
 def fixed_rng(*parts: Any) -> np.random.Generator:
     """A generator fixed by a case's description (the same for every submission)."""
+    from autograder.plugin import stable_seed  # here, so the public tests never import pytest
+
     return np.random.default_rng(stable_seed(repr(parts)))
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -22,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pytest
 
-from autograder.feedback import FollowsFrom, Mismatch
+from autograder.failures import describe_failure
+from autograder.feedback import FollowsFrom
 from autograder.paths import course
-from autograder.proxy import CallTimeout, Proxy, StudentError
+from autograder.proxy import CallTimeout, Proxy
 from autograder.results import TestOutcome
 
 if TYPE_CHECKING:
@@ -161,44 +161,13 @@ def _outcome(item: pytest.Item, call: pytest.CallInfo[None], passed: bool) -> Te
         id=stable_test_id(item),
     )
     if not passed and call.excinfo is not None:
-        _describe_failure(outcome, call.excinfo.value)
+        describe_failure(outcome, call.excinfo.value)
         if isinstance(call.excinfo.value, FollowsFrom):
             # Already charged by the test it follows from: shown, never deducted again.
             outcome.score = max_score
             outcome.tags.append(f"follows-from:{call.excinfo.value.cause}")
             outcome.details["follows_from"] = call.excinfo.value.cause
     return outcome
-
-
-def _describe_failure(outcome: TestOutcome, exc: BaseException) -> None:
-    if isinstance(exc, Mismatch):
-        outcome.output = exc.render()
-        outcome.details = exc.details()
-        if exc.misconception:
-            outcome.tags.append(f"misconception:{exc.misconception}")
-    elif isinstance(exc, StudentError):
-        outcome.output = _student_error_text(exc)
-        outcome.details = {"message": outcome.output, "error": exc.kind}
-        if exc.output:
-            outcome.details["student_output"] = exc.output
-    elif isinstance(exc, AssertionError):
-        outcome.output = str(exc) or "The answer did not match the expected result."
-        outcome.details = {"message": outcome.output}
-    else:
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        outcome.output = f"The grader could not check this answer ({last})."
-        outcome.details = {"message": outcome.output, "error": "grader"}
-
-
-def _student_error_text(exc: StudentError) -> str:
-    lead = {
-        "raised": "Your code raised",
-        "missing": "Not found",
-        "timeout": "Stopped",
-        "crashed": "Your code crashed",
-        "bad-return": "Unusable return value",
-    }.get(exc.kind, "Error")
-    return f"{lead}: {exc.message}"
 
 
 def _test_name(item: pytest.Item) -> str:

@@ -35,9 +35,10 @@ from autograder.loading import (
     Submission,
     load_submission,
 )
-from autograder.paths import STUDENT_FILES, course
-from autograder.quiz import Question, load_questions
+from autograder.paths import STUDENT_FILES
+from autograder.quiz import Question
 from autograder.source_rule import graded_from_lines
+from autograder.student.answers import find_questions
 
 MANIFEST = "MANIFEST.json"
 # A fixed timestamp makes the same work give the same zip, byte for byte.
@@ -239,13 +240,4 @@ def _check_answers(
 
 def _questions(source: Path) -> list[Question] | None:
     """The quiz questions (never the keys): from the student bundle, else from the course."""
-    folder = source.resolve() if source.is_dir() else source.resolve().parent
-    candidates = [folder / "questions.toml", folder.parent / "questions.toml"]
-    candidates += [Path.cwd() / "questions.toml", course().quiz_questions]
-    for path in candidates:
-        if path.is_file():
-            try:
-                return load_questions(path)
-            except (OSError, ValueError):
-                continue
-    return None
+    return find_questions(source if source.is_dir() else source.parent)

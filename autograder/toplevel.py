@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from autograder.student import HELPER_CALLS
+
 if TYPE_CHECKING:
     from autograder.results import TestOutcome
 
@@ -159,7 +161,19 @@ def is_silent(stmt: ast.stmt) -> bool:
         return True
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
         return True
+    if _is_helper_call(stmt):
+        return True
     return isinstance(stmt, ast.If) and (_is_main_guard(stmt.test) or _is_type_checking(stmt.test))
+
+
+def _is_helper_call(stmt: ast.stmt) -> bool:
+    # A notebook's own check(...) / submit(...) cells: there for the student to run, not graded.
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id in HELPER_CALLS
+    )
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,10 +19,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from autograder.bulk import RunSummary
-from autograder.check import CheckReport
 from autograder.report_view import failure_groups
 from autograder.results import TestOutcome
+
+if TYPE_CHECKING:  # annotations only: `convgrade check` must not import the grading engine
+    from autograder.bulk import RunSummary
+    from autograder.check import CheckReport
 
 
 @dataclass

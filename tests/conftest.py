@@ -15,3 +15,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The public tests' markers, for tests that import those modules outside a grading session.
+    config.addinivalue_line("markers", "points(n): points the hidden test is worth")
+    config.addinivalue_line("markers", "exercise(name): the exercise a test belongs to")

@@ -47,7 +47,9 @@ TITLES: dict[str, tuple[str, str]] = {
     "model": (
         "CNNs in Keras",
         "Now let Keras do the arithmetic: build the networks, compile them, and compare a "
-        "CNN with a plain dense network on handwritten digits.",
+        "CNN with a plain dense network on handwritten digits. Keras (and TensorFlow under "
+        "it) loads the first time a model is built, which takes a few seconds; the checks "
+        "after that are quick.",
     ),
 }
 
@@ -198,26 +200,33 @@ def split_stub(stub: str) -> tuple[str, list[tuple[str, str]]]:
     return preamble, pieces
 
 
-def _lesson(name: str, stub: str, check: str) -> str:
+def _lesson(name: str, stub: str) -> str:
     if name in LESSONS:
         what, example = LESSONS[name]
         body = f"{what}\n\n**Example:** {example}"
     else:  # a function without a written lesson still gets its docstring's summary
         tree = next(n for n in ast.parse(stub).body if getattr(n, "name", None) == name)
         body = (ast.get_docstring(tree) or "").split("\n", 1)[0]
-    return f"### `{name}`\n\n{body}\n\n**Check yourself:** {check}"
+    return (f"### `{name}`\n\n{body}\n\n**Check yourself:** run your cell, then the "
+            f"`check` cell under it; it tests `{name}` as this notebook holds it now.")
 
 
-def _module_cells(module: str, stub: str, check: str, level: str) -> list[NotebookNode]:
-    """Title, preamble code, a lesson and a code cell per function, then a scratch cell."""
+def check_cell(name: str) -> str:
+    """The cell after a function's cell: its public tests, on the kernel's current code."""
+    return f"check({name!r})".replace("'", '"')
+
+
+def _module_cells(module: str, stub: str, level: str) -> list[NotebookNode]:
+    """Title, preamble code, per function a lesson, its code and its check, then scratch."""
     title, intro = TITLES.get(module, (module, ""))
     preamble, pieces = split_stub(stub)
     cells = [new_markdown_cell(f"{level} {title} (`{module}.py`)\n\n{intro}".rstrip())]
     if preamble:
         cells.append(new_code_cell(preamble))
     for name, source in pieces:
-        cells.append(new_markdown_cell(_lesson(name, stub, check)))
+        cells.append(new_markdown_cell(_lesson(name, stub)))
         cells.append(new_code_cell(source))
+        cells.append(new_code_cell(check_cell(name)))
     cells.append(new_code_cell(SCRATCH + TRY.get(module, "")))
     return cells
 
@@ -238,18 +247,39 @@ HOW_TO = (
     "In each code cell, replace `# YOUR CODE HERE` and the `raise NotImplementedError(...)` "
     "under it with your code, and run the cell. Keep the names and arguments of the "
     "functions as they are: the grader calls them. Code outside the functions (experiments, "
-    "training runs, plots) is ignored at grading time."
+    "training runs, plots) is ignored at grading time.\n\n"
+    "Under each function a `check(...)` cell runs its public tests on the code this "
+    "notebook holds now, and explains a known mistake when it spots one. Passing them is a "
+    "good sign, not a guarantee: the grader runs more cases."
 )
+HELPER = (
+    "# Run this cell first: it brings in check() and submit() for this notebook.\n"
+    "from autograder.student.notebook import check, check_all, check_answers, submit"
+)
+SUBMIT_TEXT = (
+    "{level} Submitting\n\n"
+    "Save the notebook first ({save}), then run the cell below. It reads the saved file the "
+    "way the grader will, writes `submission.zip` with a list of the files inside, and says "
+    "which file each function is graded from. Upload that zip."
+)
+SAVE = "File > Save, or Ctrl+S"
+
+
+def _opening(text: str) -> list[NotebookNode]:
+    return [new_markdown_cell(text), new_code_cell(HELPER)]
 
 
 def module_notebook(module: str, stub: str) -> NotebookNode:
-    """The notebook for one exercise module: its lessons and its stub, function by function."""
-    check = (
-        f"save the notebook and run `convgrade check {module}.ipynb` in a terminal; only "
-        f"the rows for `{module}` concern this notebook."
-    )
-    cells = _module_cells(module, stub, check, "#")
-    cells.insert(1, new_markdown_cell(HOW_TO))
+    """The notebook for one exercise module: lessons, stub code and checks, function by function."""
+    cells = _module_cells(module, stub, "#")
+    cells[1:1] = _opening(HOW_TO)  # below the title: how to work, then the helper import
+    if len(public_functions(stub)) > 1:  # the whole exercise at once, when it has several
+        cells.append(new_code_cell(check_cell(module)))
+    cells.append(new_markdown_cell(
+        SUBMIT_TEXT.format(level="##", save=SAVE) + " It packs the whole bundle folder, "
+        "so every exercise notebook you worked in is included."
+    ))
+    cells.append(new_code_cell(f'submit("..", notebook="{module}.ipynb")'))
     return _notebook(cells, module)
 
 
@@ -269,20 +299,38 @@ def assignment_notebook(stubs: dict[str, str], questions: list[Question] | None)
 
     ``questions`` of ``None`` (no quiz file yet) leaves the quiz section out.
     """
-    check = "save the notebook and run `convgrade check assignment.ipynb` in a terminal."
-    cells = [
-        new_markdown_cell("# Convolutional neural networks: the assignment\n\n" + HOW_TO
-                          + "\n\nSubmit this notebook as it is; the quiz is at the end."),
-    ]
+    cells = _opening("# Convolutional neural networks: the assignment\n\n" + HOW_TO
+                     + "\n\nSubmit this notebook as it is; the quiz is at the end.")
     for module, stub in stubs.items():
-        cells += _module_cells(module, stub, check, "##")
+        cells += _module_cells(module, stub, "##")
     if questions:
         # Rendering the quiz needs only the questions; the keys are never loaded here.
         text = quiz_to_markdown(Quiz(questions=questions, keys={}), with_keys=False)
         # One heading level down, so the quiz sits beside the modules' sections.
         cells.append(new_markdown_cell(re.sub(r"^(#+) ", r"#\1 ", text.rstrip("\n"), flags=re.M)))
         cells.append(new_code_cell(quiz_answers_source(questions)))
+        cells.append(new_markdown_cell(ANSWERS_TEXT))
+        cells.append(new_code_cell("check_answers()"))
+    cells.append(new_markdown_cell(ALL_TEXT))
+    cells.append(new_code_cell("check_all()"))
+    cells.append(new_markdown_cell(SUBMIT_TEXT.format(level="##", save=SAVE)))
+    cells.append(new_code_cell('submit("assignment.ipynb")'))
     return _notebook(cells, "assignment")
+
+
+ALL_TEXT = (
+    "## Before you submit\n\n"
+    "`check_all()` runs every public test at once: a quick overview of what is done, "
+    "what is not started yet, and which mistakes remain."
+)
+
+
+ANSWERS_TEXT = (
+    "Run the cell below to see whether the grader can read each answer, and how it reads "
+    "it. It checks the form only, never whether an answer is right: one letter for a "
+    'single choice (`"b"`), a list of letters for several (`["a", "c"]`), a number '
+    '(`1234`, `"1,234"` or `1.2e3`), or a shape as height x width x channels (`"10x10x3"`).'
+)
 
 
 def notebook_text(nb: NotebookNode) -> str:

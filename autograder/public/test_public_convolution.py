@@ -1,55 +1,67 @@
-"""Public checks for convolution.py: tiny cases you can verify by hand."""
+"""Public checks for convolution.py: small cases you can work out by hand.
+
+Kernels are asymmetric and the data are not whole numbers, so a flipped kernel,
+a forgotten bias or an integer result fails here as it would in grading.
+"""
 
 import numpy as np
-import pytest
 
 from autograder.feedback import as_array, as_float, expect_close
 from autograder.grader_support import describe_call, expect_value_error
 from autograder.misconceptions import diagnose
+from autograder.student.marks import mark
 
-pytestmark = [pytest.mark.exercise("convolution"), pytest.mark.points(1)]
+pytestmark = [mark.exercise("convolution"), mark.points(0)]
+# A 3x3 image and a 2x2 kernel that is not symmetric: flipping it changes every answer.
+IMAGE = np.array([[1.5, 0.0, 2.0], [0.5, 1.0, -1.0], [2.0, 0.5, 0.0]])
+KERNEL = np.array([[0.5, 0.0], [1.0, -1.0]])
+SLICE = np.array([[1.5, -2.0], [0.25, 3.0]]).reshape(2, 2, 1)
+SLICE_W = np.array([[0.5, 1.0], [-1.5, 2.0]]).reshape(2, 2, 1)
 
 
-def test_zero_pad_shape(student):
-    """zero_pad(X, 2) turns (1, 3, 3, 1) into (1, 7, 7, 1) with zeros around"""
-    X = np.ones((1, 3, 3, 1))
+def test_zero_pad_values(student):
+    """zero_pad(X, 2) turns (1, 2, 2, 1) into (1, 6, 6, 1): X in the middle, zeros around"""
+    X = np.array([0.5, -1.25, 2.0, 3.5]).reshape(1, 2, 2, 1)
     got = as_array(student.call("convolution", "zero_pad", X, 2), name="zero_pad")
-    expected = np.zeros((1, 7, 7, 1))
-    expected[:, 2:5, 2:5, :] = 1
+    expected = np.zeros((1, 6, 6, 1))
+    expected[:, 2:4, 2:4, :] = X
     expect_close(got, expected, what="zero_pad", case=describe_call("zero_pad", X, 2))
 
 
-def test_conv_single_step_sum(student):
-    """conv_single_step of ones (2x2x1) with ones and bias 1 is 5"""
-    ones = np.ones((2, 2, 1))
+@mark.parametrize("b", [0.25, np.full((1, 1, 1), 0.25)], ids=["scalar-b", "b-1x1x1"])
+def test_conv_single_step_asymmetric(student, b):
+    """conv_single_step multiplies element by element, sums and adds b: 4.375 + 0.25 = 4.625"""
     got = as_float(
-        student.call("convolution", "conv_single_step", ones, ones, 1.0), name="conv_single_step"
+        student.call("convolution", "conv_single_step", SLICE, SLICE_W, b),
+        name="conv_single_step",
     )
+    mistakes = {"missing-bias": 4.375, "kernel-flipped": 8.0}
     expect_close(
         np.array(got),
-        np.array(5.0),
+        np.array(4.625),
         what="conv_single_step",
-        case=describe_call("conv_single_step", ones, ones, 1.0),
-        diagnose=lambda value: diagnose(float(value), {"missing-bias": 4.0}, expected=5.0),
+        case=f"conv_single_step(a_slice, W, b={b!r}) with a_slice and W below".replace("\n", ""),
+        diagnose=lambda value: diagnose(float(value), mistakes, expected=4.625),
+        inputs={"a_slice": SLICE[:, :, 0], "W": SLICE_W[:, :, 0]},
     )
 
 
 def test_conv_forward_no_flip(student):
-    """conv_forward does not flip the kernel: [[1, 2], [3, 4]] with kernel [[1, 0], [0, 0]] is 1"""
-    A = np.array([1.0, 2.0, 3.0, 4.0]).reshape(1, 2, 2, 1)
-    W = np.array([1.0, 0.0, 0.0, 0.0]).reshape(2, 2, 1, 1)
-    expected = np.ones((1, 1, 1, 1))
-    got = as_array(
-        student.call("convolution", "conv_forward", A, W, np.zeros(1)), name="conv_forward"
-    )
+    """conv_forward slides the kernel as it is (no flip) and adds the bias 0.25 everywhere"""
+    A, W, b = IMAGE.reshape(1, 3, 3, 1), KERNEL.reshape(2, 2, 1, 1), np.array([0.25])
+    expected = np.array([0.5, 2.25, 2.0, 1.25]).reshape(1, 2, 2, 1)
+    mistakes = {
+        "kernel-flipped": np.array([-0.75, 1.75, 1.0, -1.75]).reshape(1, 2, 2, 1),
+        "missing-bias": expected - 0.25,
+    }
+    got = as_array(student.call("convolution", "conv_forward", A, W, b), name="conv_forward")
     expect_close(
         got,
         expected,
         what="conv_forward",
-        case=describe_call("conv_forward", A, W, np.zeros(1)),
-        diagnose=lambda value: diagnose(
-            value, {"kernel-flipped": np.full((1, 1, 1, 1), 4.0)}, expected=expected
-        ),
+        case="conv_forward(A_prev, W, b=[0.25]) with A_prev and W below",
+        diagnose=lambda value: diagnose(value, mistakes, expected=expected),
+        inputs={"A_prev": A, "W": W},
     )
 
 
@@ -99,7 +111,24 @@ def test_conv_forward_rejects_unknown_padding(student):
     )
 
 
-@pytest.mark.parametrize(
+def test_apply_filter_no_flip(student):
+    """apply_filter cross-correlates: a 3x3 image and an asymmetric 2x2 kernel give 2x2"""
+    image = np.array([[0.5, 1.0, 0.0], [0.0, 0.5, 1.5], [1.0, 0.0, 0.5]])
+    kernel = np.array([[2.0, 1.0], [0.0, -1.0]])
+    expected = np.array([[1.5, 0.5], [0.5, 2.0]])
+    got = as_array(student.call("convolution", "apply_filter", image, kernel), name="apply_filter")
+    expect_close(
+        got,
+        expected,
+        what="apply_filter",
+        case=describe_call("apply_filter", image, kernel),
+        diagnose=lambda answer: diagnose(
+            answer, {"kernel-flipped": np.array([[0.5, 2.5], [1.0, 0.5]])}, expected=expected
+        ),
+    )
+
+
+@mark.parametrize(
     ("size", "kernel", "value"), [(3, 2, 4.0), (28, 3, 9.0)], ids=["3x3-2x2", "28x28-3x3"]
 )
 def test_apply_filter_ones(student, size, kernel, value):

@@ -1,11 +1,10 @@
 """Public checks for params.py on small worked cases."""
 
-import pytest
-
 from autograder.feedback import Mismatch, as_int, as_summary, expect_equal
 from autograder.misconceptions import HINTS, diagnose
+from autograder.student.marks import mark
 
-pytestmark = [pytest.mark.exercise("params"), pytest.mark.points(1)]
+pytestmark = [mark.exercise("params"), mark.points(0)]
 
 
 def test_dense_params(student):
@@ -28,7 +27,7 @@ def test_dense_params_with_bias(student):
     )
 
 
-@pytest.mark.parametrize(
+@mark.parametrize(
     ("kernel", "channels", "filters", "expected"),
     [(5, 1, 6, 156), (3, 3, 8, 224)],
     ids=["gray", "rgb"],

@@ -1,16 +1,16 @@
 """Public checks for pooling.py: tiny cases you can verify by hand."""
 
 import numpy as np
-import pytest
 
 from autograder.feedback import as_array, expect_close
 from autograder.grader_support import describe_call, expect_value_error
 from autograder.misconceptions import diagnose
+from autograder.student.marks import mark
 
-pytestmark = [pytest.mark.exercise("pooling"), pytest.mark.points(1)]
-GRID = np.arange(16, dtype=float).reshape(1, 4, 4, 1)  # 0..15, row by row
-MAX_2X2 = np.array([5.0, 7.0, 13.0, 15.0]).reshape(1, 2, 2, 1)
-AVERAGE_2X2 = np.array([2.5, 4.5, 10.5, 12.5]).reshape(1, 2, 2, 1)
+pytestmark = [mark.exercise("pooling"), mark.points(0)]
+GRID = np.arange(16).reshape(1, 4, 4, 1) * 0.5  # 0, 0.5,..., 7.5, row by row
+MAX_2X2 = np.array([2.5, 3.5, 6.5, 7.5]).reshape(1, 2, 2, 1)
+AVERAGE_2X2 = np.array([1.25, 2.25, 5.25, 6.25]).reshape(1, 2, 2, 1)
 
 
 def _check(student, A, expected, mistakes, **kwargs):
@@ -24,29 +24,37 @@ def _check(student, A, expected, mistakes, **kwargs):
     )
 
 
-def test_max_pool_2x2(student):
-    """max pooling 2x2 of 0..15 in a 4x4 grid keeps 5, 7, 13, 15"""
+def test_pool_forward_max_2x2(student):
+    """max pooling 2x2 of 0, 0.5, ..., 7.5 in a 4x4 grid keeps 2.5, 3.5, 6.5, 7.5"""
     _check(student, GRID, MAX_2X2, {"pool-mode-swapped": AVERAGE_2X2}, pool_size=2)
 
 
-def test_average_pool_2x2(student):
-    """average pooling 2x2 of 0..15 in a 4x4 grid gives 2.5, 4.5, 10.5, 12.5"""
+def test_pool_forward_average_2x2(student):
+    """average pooling 2x2 of 0, 0.5, ..., 7.5 in a 4x4 grid gives 1.25, 2.25, 5.25, 6.25"""
     _check(student, GRID, AVERAGE_2X2, {"pool-mode-swapped": MAX_2X2},
            pool_size=2, mode="average")
 
 
-def test_max_pool_same_padding(student):
-    """'same' max pooling 2x2 of 0..8 in a 3x3 grid pads bottom and right: 4, 5, 7, 8"""
-    A = np.arange(9, dtype=float).reshape(1, 3, 3, 1)
-    expected = np.array([4.0, 5.0, 7.0, 8.0]).reshape(1, 2, 2, 1)
+def test_pool_forward_max_same_padding(student):
+    """'same' max pooling 2x2 of 0, 0.5, ..., 4 in a 3x3 grid pads bottom, right: 2, 2.5, 3.5, 4"""
+    A = np.arange(9).reshape(1, 3, 3, 1) * 0.5
+    expected = np.array([2.0, 2.5, 3.5, 4.0]).reshape(1, 2, 2, 1)
     mistakes = [
-        ("same-padding-wrong", np.array([[[[4.0]]]])),  # no padding at all
-        ("same-padding-wrong", np.array([0.0, 2.0, 6.0, 8.0]).reshape(1, 2, 2, 1)),  # top-left
+        ("same-padding-wrong", np.array([[[[2.0]]]])),  # no padding at all
+        ("same-padding-wrong", np.array([0.0, 1.0, 3.0, 4.0]).reshape(1, 2, 2, 1)),  # top-left
     ]
     _check(student, A, expected, mistakes, pool_size=2, padding="same")
 
 
-def test_pool_keeps_channels(student):
+def test_pool_forward_average_same_padding_non_square(student):
+    """'same' average pooling of a 2x3 grid averages only real values: 1.0 and 1.75, not 0.875"""
+    A = np.arange(6).reshape(1, 2, 3, 1) * 0.5
+    expected = np.array([1.0, 1.75]).reshape(1, 1, 2, 1)
+    mistakes = {"same-padding-wrong": np.array([1.0, 0.875]).reshape(1, 1, 2, 1)}
+    _check(student, A, expected, mistakes, pool_size=2, mode="average", padding="same")
+
+
+def test_pool_forward_keeps_channels(student):
     """pooling (1, 30, 30, 16) with 2x2 gives (1, 15, 15, 16)"""
     got = as_array(
         student.call("pooling", "pool_forward", np.ones((1, 30, 30, 16)), 2), name="pool_forward"
@@ -57,6 +65,6 @@ def test_pool_keeps_channels(student):
     )
 
 
-def test_pool_rejects_unknown_mode(student):
+def test_pool_forward_rejects_unknown_mode(student):
     """pool_forward raises ValueError for an unknown mode"""
     expect_value_error(student, "pooling", "pool_forward", GRID, 2, mode="median")

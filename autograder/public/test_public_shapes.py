@@ -1,18 +1,17 @@
 """Public checks for shapes.py on small worked cases."""
 
-import pytest
-
 from autograder.feedback import as_int, as_shape, expect_equal
 from autograder.grader_support import expect_value_error
 from autograder.misconceptions import diagnose
+from autograder.student.marks import mark
 
-pytestmark = [pytest.mark.exercise("shapes"), pytest.mark.points(1)]
+pytestmark = [mark.exercise("shapes"), mark.points(0)]
 
 
-@pytest.mark.parametrize(
+@mark.parametrize(
     ("args", "expected"),
-    [((32, 3), 30), ((15, 3), 13), ((20, 4, 2, "same"), 10)],
-    ids=["32-3", "15-3", "20-4-s2-same"],
+    [((32, 3), 30), ((15, 3), 13), ((20, 4, 2, "same"), 10), ((7, 3, 2, "same"), 4)],
+    ids=["32-3", "15-3", "20-4-s2-same", "7-3-s2-same"],
 )
 def test_conv_output_size(student, args, expected):
     """conv_output_size matches small worked sizes"""
@@ -46,8 +45,18 @@ def test_conv_output_shape(student):
     )
 
 
-def test_pool_and_flatten(student):
-    """pooling (13, 13, 32) by 2 gives (6, 6, 32), which flattens to 1152"""
+def test_conv_output_shape_non_square(student):
+    """height and width stay apart: (12, 20, 3) with a 3x5 kernel and 4 filters is (10, 16, 4)"""
+    got = as_shape(
+        student.call("shapes", "conv_output_shape", (12, 20, 3), 4, (3, 5)),
+        name="conv_output_shape",
+    )
+    expect_equal(got, (10, 16, 4), what="conv_output_shape",
+                 case="conv_output_shape((12, 20, 3), 4, (3, 5))")
+
+
+def test_pool_output_shape(student):
+    """pooling (13, 13, 32) by 2 gives (6, 6, 32): the odd leftover row and column are dropped"""
     shape = as_shape(
         student.call("shapes", "pool_output_shape", (13, 13, 32), 2), name="pool_output_shape"
     )
@@ -61,6 +70,10 @@ def test_pool_and_flatten(student):
             expected=(6, 6, 32),
         ),
     )
+
+
+def test_flatten_size(student):
+    """(6, 6, 32) flattens to 1152 values"""
     size = as_int(student.call("shapes", "flatten_size", (6, 6, 32)), name="flatten_size")
     expect_equal(size, 1152, what="flatten_size", case="flatten_size((6, 6, 32))")
 
