@@ -3,7 +3,8 @@
 The graders are ordinary pytest modules under ``autograder/graders``. They get
 the student's functions through the ``student`` fixture (a proxy that returns
 plain data), the reference through ``reference``, a per-test random generator
-seeded from the submission id through ``rng``, and the run's settings through
+seeded from the course's secret seed through ``rng`` (the same cases for every
+student), and the run's settings through
 ``options``. Each test's points come from ``@pytest.mark.points(n)``. Outcomes
 are read from pytest's report objects, never from terminal output.
 """
@@ -117,7 +118,10 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        return np.random.default_rng(stable_seed(self._submission_id, request.node.nodeid))
+        """The course's random cases for this test: the same for every student."""
+        from autograder.grader_support import course_rng
+
+        return course_rng(request)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         deadline = self._state.deadline
