@@ -103,8 +103,10 @@ def main() -> None:
         seconds = time.monotonic() - started
         graded = len(summary.graded)
         ours = seconds / max(graded, 1)
-        scores = [json.loads((work / "out" / "results" / f"{nb.stem}.json").read_text())["score"]
-                  for nb in notebooks]
+        results = [json.loads((work / "out" / "results" / f"{nb.stem}.json").read_text())
+                   for nb in notebooks]
+        # otter's notebook has no quiz answers: convgrade's quiz points are lost there.
+        scores = [f"{r['score']:g}/{r['max_score']:g}" for r in results]
 
         theirs = statistics.mean(s for s, _ in otter_runs)
         ratio = theirs / ours
@@ -112,7 +114,7 @@ def main() -> None:
               + ", ".join(f"{s:.1f} s (score {p:g})" for s, p in otter_runs))
         print(f"otter seconds per submission      {theirs:.2f}")
         print(f"convgrade: {graded} submissions ({len(notebooks)} of them these notebooks, "
-              f"scores {', '.join(f'{p:g}' for p in scores)}) with {args.workers} workers "
+              f"scores {', '.join(scores)}) with {args.workers} workers "
               f"in {seconds:.1f} s")
         print(f"convgrade seconds per submission  {ours:.3f}")
         print(f"ratio                             {ratio:.1f}x")
