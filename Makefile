@@ -38,6 +38,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/kernels.py
 	$(BIN)/python benchmarks/bulk.py
+	$(BIN)/python benchmarks/versus_otter.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
