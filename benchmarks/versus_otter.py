@@ -29,22 +29,11 @@ from pathlib import Path
 from bulk import make_class
 
 from autograder.bulk import grade_paths
-from autograder.export.otter import MASTER_NAME, build_otter_master
+from autograder.export.otter import MASTER_NAME, build_otter_master, local_kernel_env
 from autograder.paths import course
 
 GOAL = 10.0
 OTTER = Path(sys.executable).with_name("otter")
-
-
-def kernel_env(root: Path) -> dict[str, str]:
-    """Environment whose "python3" Jupyter kernel is this interpreter (otter asks for that name)."""
-    spec = root / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(
-        json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"})
-    )
-    return {**os.environ, "JUPYTER_PATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def otter(args: list[str], env: dict[str, str], cwd: Path) -> None:
@@ -90,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="convgrade-vs-otter-"))
     try:
-        env = kernel_env(work / "jupyter")
+        env = local_kernel_env(work / "jupyter")
         zip_path, solution = build_otter(work, env)
         notebooks = []
         for index in range(args.otter):
