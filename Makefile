@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/kernels.py
 	$(BIN)/python benchmarks/bulk.py
 	$(BIN)/python benchmarks/similarity.py
+	$(BIN)/python benchmarks/versus_otter.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

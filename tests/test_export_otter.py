@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from autograder.export.otter import (
     MASTER_NAME,
     build_otter_master,
     case_source,
+    local_kernel_env,
     solution_source,
     split_points,
 )
@@ -201,17 +201,6 @@ def test_cli_export_otter_writes_the_master(tmp_path: Path):
     assert (tmp_path / "out" / MASTER_NAME).is_file()
 
 
-def _python_kernel(root: Path) -> dict[str, str]:
-    """Environment whose "python3" Jupyter kernel is this interpreter (otter asks for that name)."""
-    spec = root / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(
-        json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"})
-    )
-    return {**os.environ, "JUPYTER_PATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
 def _otter(args: list[str], env: dict[str, str], cwd: Path) -> None:
     done = subprocess.run([str(OTTER), *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
@@ -232,7 +221,7 @@ def test_otter_assign_and_run_give_full_and_zero_scores(master: Path, tmp_path: 
     assert importlib.util.find_spec("ipykernel") is not None, (
         "otter run executes notebooks in a Jupyter kernel: ipykernel must be installed"
     )
-    env = _python_kernel(tmp_path / "jupyter")
+    env = local_kernel_env(tmp_path / "jupyter")
     dist = tmp_path / "dist"
     _otter(["assign", str(master), str(dist)], env, tmp_path)
     (zip_path,) = (dist / "autograder").glob("*-autograder_*.zip")

@@ -14,7 +14,10 @@ grades with it does not get convgrade's isolation of student code.
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -65,6 +68,21 @@ def build_otter_master(course: CourseLayout, out: Path) -> Path:
     path = out / MASTER_NAME
     nbformat.write(notebook, path)
     return path
+
+
+def local_kernel_env(root: Path) -> dict[str, str]:
+    """Environment in which otter's "python3" Jupyter kernel is this interpreter.
+
+    ``otter run`` asks for that kernel name; pointing it here lets it grade
+    offline, with no docker and nothing installed. The spec is written under ``root``.
+    """
+    spec = root / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"})
+    )
+    return {**os.environ, "JUPYTER_PATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def master_notebook(course: CourseLayout) -> nbformat.NotebookNode:
