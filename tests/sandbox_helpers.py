@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import autograder
 from autograder.sandbox.child import BASE_UID
 
 # Our own slot, so our children's user id (and its process limit) is not shared with
@@ -16,12 +17,13 @@ SLOT_UID = BASE_UID + SLOT
 
 
 
-def course_root_view(root: Path) -> set[str]:
-    """What the child may list in the course root: the package, and the venv if it lives there."""
-    prefix = Path(sys.prefix)
-    if prefix.is_relative_to(root):
-        return {"autograder", prefix.relative_to(root).parts[0]}
-    return {"autograder"}
+def bound_names(folder: Path) -> set[str]:
+    """Names in ``folder`` the child may see: those leading to the package or the interpreter.
+
+    A checkout (or its venv) may itself live under the scratch's /tmp or the course root.
+    """
+    needed = [Path(autograder.__file__).parent, Path(sys.prefix), Path(sys.base_prefix)]
+    return {p.relative_to(folder).parts[0] for p in needed if p.is_relative_to(folder)}
 
 
 STUDENT = '''

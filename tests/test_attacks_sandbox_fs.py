@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import SLOT, SLOT_UID, course_root_view, write_student
+from sandbox_helpers import SLOT, SLOT_UID, bound_names, write_student
 
 from autograder.paths import course
 from autograder.proxy import StudentRaised
@@ -189,7 +189,7 @@ def test_walking_the_filesystem_finds_no_classmate_work(session, classmates):
               if Path(p).is_relative_to("/root")}
     assert set(session.call("shapes", "listdir", "/root")) <= needed
     root = course().root
-    assert set(session.call("shapes", "listdir", str(root))) == course_root_view(root)
+    assert set(session.call("shapes", "listdir", str(root))) == bound_names(root)
     # Nothing of the host's mount table is left: only the child's own root and binds.
     points = session.call("snoop", "mount_points")
     assert points[0] == "/" and {"/tmp", "/dev", "/proc"} <= set(points)
