@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder import loading
 from autograder import quiz_answers as qa
 from autograder.misconceptions import HINTS, SUMMARIES
 from autograder.paths import course
@@ -246,7 +247,9 @@ def report_context(result: dict[str, Any]) -> dict[str, Any]:
         "percent": 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0,
         "no_work": NO_WORK if result.get("no_work") else None,
         "next_steps": _next_steps(all_groups, quiz),
-        "errors": result.get("errors", []),
+        # The banner already says "no work found"; the error list need not repeat it.
+        "errors": [e for e in result.get("errors", [])
+                   if not (result.get("no_work") and e == loading.NO_WORK)],
         "warnings": result.get("warnings", []),
         "isolation": _isolation(result.get("isolation", "full")),
         "ta_notes": result.get("ta_notes", []),  # set by autograder.workspace.apply
