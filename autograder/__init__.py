@@ -1,6 +1,6 @@
 """convgrade: autograded exercises and assessment for convolutional neural networks."""
 
-from autograder.tf_env import quiet_tensorflow
+from autograder.sandbox.tf_env import quiet_tensorflow
 
 __version__ = "0.1.0"
 

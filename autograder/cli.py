@@ -12,8 +12,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from autograder.names import TerminalStream, terminal_text
-from autograder.tf_env import quiet_tensorflow
+from autograder.run.names import TerminalStream, terminal_text
+from autograder.sandbox.tf_env import quiet_tensorflow
 
 # Student-chosen names reach these consoles: both filter control and escape sequences.
 console = Console(file=TerminalStream(lambda: sys.stderr))
@@ -99,13 +99,13 @@ def grade(
     dask_address: str | None,
 ) -> None:
     """Grade SUBMISSIONS (folders, .zip or .ipynb files, or folders of them)."""
-    from autograder.bulk import grade_paths
-    from autograder.discovery import discover_with_warnings
-    from autograder.output import DiskFull
-    from autograder.plugin import GradingOptions
+    from autograder.grading.plugin import GradingOptions
+    from autograder.grading.worker import WorkerSettings
+    from autograder.reporting.store import DiskFull
+    from autograder.reporting.terminal import grading_progress, scores_table, summary_table
+    from autograder.run.bulk import grade_paths
+    from autograder.run.discovery import discover_with_warnings
     from autograder.sandbox.session import SandboxConfig
-    from autograder.views import grading_progress, scores_table, summary_table
-    from autograder.worker import WorkerSettings
 
     _refuse_output_inside(out, submissions)
     _check_stored_policy(out)
@@ -187,10 +187,10 @@ def report(out: Path, points_file: Path | None) -> None:
     With --points the declaration is checked, stored in OUT and applied to the
     original points; later grade and report runs on OUT keep using it.
     """
-    from autograder.output import DiskFull, load_results
-    from autograder.paths import OutputLayout
-    from autograder.points import declare_policy, stored_policy_path
-    from autograder.regenerate import regenerate
+    from autograder.course.paths import OutputLayout
+    from autograder.grading.points import declare_policy, stored_policy_path
+    from autograder.reporting.regenerate import regenerate
+    from autograder.reporting.store import DiskFull, load_results
 
     _require_results(out, "report")
     _check_stored_policy(out)
@@ -221,8 +221,8 @@ def report(out: Path, points_file: Path | None) -> None:
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def stats(out: Path) -> None:
     """Class analytics of OUT: pass rates, discrimination, misconceptions, charts."""
-    from autograder.paths import OutputLayout
-    from autograder.stats_render import write_class_stats
+    from autograder.course.paths import OutputLayout
+    from autograder.reporting.stats_render import write_class_stats
 
     _require_results(out, "stats")
     written, unreadable = write_class_stats(OutputLayout(out))
@@ -243,8 +243,8 @@ def stats(out: Path) -> None:
               help="Check one exercise or function, e.g. pooling or conv_forward.")
 def check(path: Path, model: bool | None, only: str | None) -> None:
     """Run the public self-check tests on your files or notebook at PATH."""
-    from autograder.check import missing_path_hint, run_check
-    from autograder.views import check_table
+    from autograder.reporting.terminal import check_table
+    from autograder.student.check import missing_path_hint, run_check
 
     if not path.exists():
         _fail(missing_path_hint(path, Path.cwd()))
@@ -264,7 +264,7 @@ def check(path: Path, model: bool | None, only: str | None) -> None:
 @click.option("--force", is_flag=True, help="Write the zip even when nothing is implemented.")
 def submit(path: Path, out: Path, force: bool) -> None:
     """Pack your work at PATH into a submission zip and validate it like the grader."""
-    from autograder.submit import build_submission_zip, work_root
+    from autograder.student.submit import build_submission_zip, work_root
 
     if not path.exists():
         _fail(f"{path} does not exist; run `convgrade submit` in the folder holding your work")
@@ -283,7 +283,7 @@ def submit(path: Path, out: Path, force: bool) -> None:
 
 def _require_results(out: Path, verb: str) -> None:
     """Stop unless ``out`` is an OUT folder holding at least one result."""
-    from autograder.stats import output_folder_problem
+    from autograder.reporting.stats import output_folder_problem
 
     if (problem := output_folder_problem(out, verb)) is not None:
         _fail(problem)
@@ -291,7 +291,7 @@ def _require_results(out: Path, verb: str) -> None:
 
 def _check_stored_policy(out: Path) -> None:
     """A points policy stored in OUT that no longer reads stops the command before it starts."""
-    from autograder.points import stored_policy
+    from autograder.grading.points import stored_policy
 
     try:
         stored_policy(out)
@@ -321,9 +321,9 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
 def release(out: Path, force: bool) -> None:
     """Write the student bundle to OUT: stubs, notebooks, public tests, quiz, student wheel."""
-    from autograder.paths import course
-    from autograder.release import ReleaseRefused, assert_clean_bundle, build_release
-    from autograder.student_wheel import WheelError, build_student_wheel
+    from autograder.authoring.release import ReleaseRefused, assert_clean_bundle, build_release
+    from autograder.authoring.wheel import WheelError, build_student_wheel
+    from autograder.course.paths import course
 
     try:
         files = build_release(course(), out, force=force)
@@ -350,8 +350,8 @@ def export() -> None:
 @click.argument("out", type=PathArg)
 def export_gradescope(out: Path) -> None:
     """A Gradescope autograder zip (setup.sh, run_autograder) at OUT."""
+    from autograder.course.paths import course
     from autograder.export.gradescope import build_gradescope_zip
-    from autograder.paths import course
 
     console.print(f"wrote {build_gradescope_zip(course(), out)}")
 
@@ -360,8 +360,8 @@ def export_gradescope(out: Path) -> None:
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def export_otter(out: Path) -> None:
     """An otter-assign master notebook (solutions and tests) in OUT."""
+    from autograder.course.paths import course
     from autograder.export.otter import build_otter_master
-    from autograder.paths import course
 
     console.print(f"wrote {build_otter_master(course(), out)}")
 
@@ -429,7 +429,7 @@ def serve(out: Path, port: int, host: str) -> None:
               default=None, help="Read the code from this class folder, not from OUT/sources.")
 def similarity(out: Path, class_dir: Path | None) -> None:
     """Rank every pair of OUT's submissions by shared code of their own (for review only)."""
-    from autograder.paths import course
+    from autograder.course.paths import course
     from autograder.workspace.similarity import FLAG_SCORE, write_similarity
     from autograder.workspace.sources import load_class_sources
 

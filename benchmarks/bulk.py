@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from autograder.authoring.examples import Sample, build_sample
-from autograder.bulk import grade_paths
-from autograder.paths import STUDENT_MODULES
+from autograder.course.paths import STUDENT_MODULES
+from autograder.run.bulk import grade_paths
 
 NUMPY_MISTAKES = ("kernel-flipped", "missing-bias", "pool-mode-swapped", "off-by-one",
                   "stride-ignored", "params-missing-bias")

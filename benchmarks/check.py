@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.paths import course
-from autograder.tf_env import QUIET_TENSORFLOW
+from autograder.course.paths import course
+from autograder.sandbox.tf_env import QUIET_TENSORFLOW
 
 NUMPY_FILES = ("convolution.py", "pooling.py", "shapes.py", "params.py")
 TARGETS = {"numpy check": 1.0, "model check": 5.0}
@@ -50,7 +50,7 @@ def _work(folder: Path, model_done: bool) -> Path:
 
 def _in_kernel(rounds: int) -> dict[str, float]:
     """``check`` and ``check_all`` timed in this process, the helper already imported."""
-    from autograder.modules import load_module_group
+    from autograder.load.modules import load_module_group
     from autograder.student.notebook import check, check_all
 
     group = load_module_group(course().reference, tuple(n[:-3] for n in NUMPY_FILES))

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.modules import load_module_group
-from autograder.paths import course
+from autograder.course.paths import course
+from autograder.load.modules import load_module_group
 
 ALLOWED_RATIO = 3.0
 

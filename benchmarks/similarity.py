@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.paths import course
+from autograder.course.paths import course
 from autograder.workspace.similarity import write_similarity
 from autograder.workspace.synthetic import synthetic_class
 

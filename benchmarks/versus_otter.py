@@ -28,9 +28,9 @@ from pathlib import Path
 
 from bulk import make_class
 
-from autograder.bulk import grade_paths
+from autograder.course.paths import course
 from autograder.export.otter import MASTER_NAME, build_otter_master, local_kernel_env
-from autograder.paths import course
+from autograder.run.bulk import grade_paths
 
 GOAL = 10.0
 OTTER = Path(sys.executable).with_name("otter")

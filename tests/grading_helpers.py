@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from autograder.modules import load_module_group
-from autograder.paths import STUDENT_MODULES, course
-from autograder.plugin import GRADERS_DIR, GraderState, GradingOptions, run_graders
-from autograder.proxy import BadReturn, MissingCode, StudentRaised
-from autograder.results import TestOutcome
+from autograder.course.paths import STUDENT_MODULES, course
+from autograder.grading.plugin import GRADERS_DIR, GraderState, GradingOptions, run_graders
+from autograder.grading.results import TestOutcome
+from autograder.load.modules import load_module_group
 from autograder.sandbox.protocol import ProtocolError, decode, encode
+from autograder.sandbox.proxy import BadReturn, MissingCode, StudentRaised
 
 NUMPY_MODULES = ("convolution", "pooling", "shapes", "params")
 

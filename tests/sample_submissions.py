@@ -21,7 +21,7 @@ def reference_submission(dest: Path, sid: str = "ref", form: str = "directory") 
 
 def stub_submission(dest: Path, sid: str = "stubs") -> Path:
     """The untouched student stubs and an empty quiz."""
-    from autograder.paths import STUDENT_MODULES
+    from autograder.course.paths import STUDENT_MODULES
 
     return build_sample(Sample(sid, stubs=STUDENT_MODULES, answers=""), dest)
 
@@ -44,8 +44,8 @@ def hanging_submission(dest: Path, sid: str = "hangs") -> Path:
 def notebook_bundle(dest: Path, sid: str = "bundle") -> Path:
     """The released student bundle in which only the assignment notebook was filled in."""
     from autograder.authoring.examples import CORRECT_ANSWERS, Sample
-    from autograder.paths import course
-    from autograder.release import build_release
+    from autograder.authoring.release import build_release
+    from autograder.course.paths import course
 
     bundle = dest / sid
     build_release(course(), bundle)

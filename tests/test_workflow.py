@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.examples import MISTAKES, correct_answers
-from autograder.paths import STUDENT_MODULES, course
+from autograder.course.paths import STUDENT_MODULES, course
 
 CONVGRADE = Path(sys.executable).with_name("convgrade")
 

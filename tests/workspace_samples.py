@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.output import write_result
-from autograder.paths import OutputLayout
-from autograder.results import QuizItemResult, SubmissionResult, TestOutcome
+from autograder.course.paths import OutputLayout
+from autograder.grading.results import QuizItemResult, SubmissionResult, TestOutcome
+from autograder.reporting.store import write_result
 
 CONV_OK = '''import numpy as np
 

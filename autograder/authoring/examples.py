@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.paths import STUDENT_MODULES, CourseLayout, course
+from autograder.course.paths import STUDENT_MODULES, CourseLayout, course
 
 # Stands for "every quiz answer from the key" (see ``correct_answers``).
 CORRECT_ANSWERS = "<all correct>"

@@ -13,11 +13,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-from autograder import paths
 from autograder.authoring.notebooks import assignment_notebook, module_notebook, notebook_text
 from autograder.authoring.stubs import strip_solutions
-from autograder.paths import STUDENT_MODULES, CourseLayout
-from autograder.quiz import FORMATS, Question, load_questions
+from autograder.course import paths
+from autograder.course.paths import STUDENT_MODULES, CourseLayout
+from autograder.quiz.scoring import FORMATS, Question, load_questions
 
 README = """\
 # Convolutional neural networks: exercises

@@ -14,7 +14,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from autograder.paths import CourseLayout
+from autograder.course.paths import CourseLayout
 
 # Course material the grader needs, relative to the course root.
 COURSE_PARTS: tuple[str, ...] = (

@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograder.attempt import attempt
-from autograder.check import public_tests
-from autograder.loading import load_submission
-from autograder.output import write_text_atomic
-from autograder.paths import PACKAGE_DIR, CourseLayout, course
-from autograder.plugin import run_graders
-from autograder.worker import GraderWorker, WorkerSettings
+from autograder.course.paths import PACKAGE_DIR, CourseLayout, course
+from autograder.grading.attempt import attempt
+from autograder.grading.plugin import run_graders
+from autograder.grading.worker import GraderWorker, WorkerSettings
+from autograder.load.submission import load_submission
+from autograder.reporting.store import write_text_atomic
+from autograder.student.check import public_tests
 
 
 def gradescope_result(submission_dir: Path, worker: GraderWorker) -> dict[str, Any]:

@@ -26,9 +26,9 @@ from typing import Any
 import nbformat
 import numpy as np
 
+from autograder.course.paths import STUDENT_MODULES, CourseLayout
 from autograder.export.otter_cases import INTRO, QUESTIONS, Case, Question
-from autograder.modules import load_module_group
-from autograder.paths import STUDENT_MODULES, CourseLayout
+from autograder.load.modules import load_module_group
 
 MASTER_NAME = "convgrade-otter.ipynb"
 ASSIGNMENT_NAME = "convgrade"

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from autograder.feedback import as_array, as_float, expect_close
-from autograder.grader_support import (
+from autograder.grading.feedback import as_array, as_float, expect_close
+from autograder.grading.misconceptions import diagnose
+from autograder.grading.support import (
     course_rng,
     describe_call,
     expect_value_error,
@@ -17,8 +18,7 @@ from autograder.grader_support import (
     small_ints,
     small_values,
 )
-from autograder.misconceptions import diagnose
-from autograder.variants import conv_variants, filter_variants
+from autograder.grading.variants import conv_variants, filter_variants
 
 pytestmark = pytest.mark.exercise("convolution")
 MODULE = "convolution"

@@ -22,25 +22,25 @@ from typing import Any
 
 import pytest
 
-from autograder.feedback import FollowsFrom, Mismatch
-from autograder.grader_support import describe_call
-from autograder.keras_grading.compare import (
+from autograder.grading.feedback import FollowsFrom, Mismatch
+from autograder.grading.keras.compare import (
     compare_compile,
     compare_models,
     ignored_arguments,
     side_by_side,
 )
-from autograder.keras_grading.config import UnsafeModel
-from autograder.keras_grading.data import Dataset, digits_28x28, load_npz
-from autograder.keras_grading.describe import (
+from autograder.grading.keras.config import UnsafeModel
+from autograder.grading.keras.data import Dataset, digits_28x28, load_npz
+from autograder.grading.keras.describe import (
     CompileSpec,
     LayerSpec,
     compile_spec,
     describe_model,
 )
-from autograder.keras_grading.train import EPOCHS, NPZ_THRESHOLD, SEED, THRESHOLDS
-from autograder.misconceptions import HINTS
-from autograder.proxy import KerasModelData
+from autograder.grading.keras.train import EPOCHS, NPZ_THRESHOLD, SEED, THRESHOLDS
+from autograder.grading.misconceptions import HINTS
+from autograder.grading.support import describe_call
+from autograder.sandbox.proxy import KerasModelData
 
 pytestmark = pytest.mark.exercise("model")
 MODULE = "model"

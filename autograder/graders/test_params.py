@@ -6,15 +6,19 @@ from typing import Any
 
 import pytest
 
-from autograder.feedback import Mismatch, as_int, as_summary, expect_equal
-from autograder.grader_support import (
+from autograder.grading.feedback import Mismatch, as_int, as_summary, expect_equal
+from autograder.grading.misconceptions import HINTS, diagnose, matching_codes
+from autograder.grading.support import (
     course_rng,
     describe_call,
     expect_value_error,
     second_question,
 )
-from autograder.misconceptions import HINTS, diagnose, matching_codes
-from autograder.variants import conv_params_variants, dense_params_variants, window_shape_variants
+from autograder.grading.variants import (
+    conv_params_variants,
+    dense_params_variants,
+    window_shape_variants,
+)
 
 pytestmark = pytest.mark.exercise("params")
 MODULE = "params"

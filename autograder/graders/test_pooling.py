@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.feedback import as_array, expect_close
-from autograder.grader_support import (
+from autograder.grading.feedback import as_array, expect_close
+from autograder.grading.misconceptions import diagnose
+from autograder.grading.support import (
     course_rng,
     describe_call,
     expect_value_error,
@@ -17,8 +18,7 @@ from autograder.grader_support import (
     second_question,
     small_values,
 )
-from autograder.misconceptions import diagnose
-from autograder.variants import pool_variants
+from autograder.grading.variants import pool_variants
 
 pytestmark = pytest.mark.exercise("pooling")
 MODULE = "pooling"

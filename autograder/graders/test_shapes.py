@@ -6,15 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from autograder.feedback import as_int, as_shape, expect_equal
-from autograder.grader_support import (
+from autograder.grading.feedback import as_int, as_shape, expect_equal
+from autograder.grading.misconceptions import diagnose
+from autograder.grading.support import (
     course_rng,
     describe_call,
     expect_value_error,
     second_question,
 )
-from autograder.misconceptions import diagnose
-from autograder.variants import size_variants, window_shape_variants
+from autograder.grading.variants import size_variants, window_shape_variants
 
 pytestmark = pytest.mark.exercise("shapes")
 MODULE = "shapes"

@@ -6,9 +6,9 @@ a forgotten bias or an integer result fails here as it would in grading.
 
 import numpy as np
 
-from autograder.feedback import as_array, as_float, expect_close
-from autograder.grader_support import describe_call, expect_value_error
-from autograder.misconceptions import diagnose
+from autograder.grading.feedback import as_array, as_float, expect_close
+from autograder.grading.misconceptions import diagnose
+from autograder.grading.support import describe_call, expect_value_error
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("convolution"), mark.points(0)]

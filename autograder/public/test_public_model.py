@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from autograder.feedback import Mismatch
-from autograder.keras_grading.compare import compare_compile, compare_models, show_layer
-from autograder.keras_grading.describe import (
+from autograder.grading.feedback import Mismatch
+from autograder.grading.keras.compare import compare_compile, compare_models, show_layer
+from autograder.grading.keras.describe import (
     CompileSpec,
     LayerSpec,
     UnsafeModel,
     compile_spec,
     describe,
 )
-from autograder.proxy import KerasModelData
+from autograder.sandbox.proxy import KerasModelData
 from autograder.student.display import layer_table_lines
 from autograder.student.marks import mark
 

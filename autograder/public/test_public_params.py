@@ -1,7 +1,7 @@
 """Public checks for params.py on small worked cases."""
 
-from autograder.feedback import Mismatch, as_int, as_summary, expect_equal
-from autograder.misconceptions import HINTS, diagnose
+from autograder.grading.feedback import Mismatch, as_int, as_summary, expect_equal
+from autograder.grading.misconceptions import HINTS, diagnose
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("params"), mark.points(0)]

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from autograder.feedback import as_array, expect_close
-from autograder.grader_support import describe_call, expect_value_error
-from autograder.misconceptions import diagnose
+from autograder.grading.feedback import as_array, expect_close
+from autograder.grading.misconceptions import diagnose
+from autograder.grading.support import describe_call, expect_value_error
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("pooling"), mark.points(0)]

@@ -1,8 +1,8 @@
 """Public checks for shapes.py on small worked cases."""
 
-from autograder.feedback import as_int, as_shape, expect_equal
-from autograder.grader_support import expect_value_error
-from autograder.misconceptions import diagnose
+from autograder.grading.feedback import as_int, as_shape, expect_equal
+from autograder.grading.misconceptions import diagnose
+from autograder.grading.support import expect_value_error
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("shapes"), mark.points(0)]

@@ -26,8 +26,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from autograder.modules import load_module_group
-from autograder.paths import PACKAGE_DIR, course
+from autograder.course.paths import PACKAGE_DIR, course
+from autograder.load.modules import load_module_group
 from autograder.sandbox import limits, rootfs
 from autograder.sandbox.protocol import (
     MAX_VALUE_BYTES,
@@ -38,7 +38,7 @@ from autograder.sandbox.protocol import (
     recv_frame,
     send_frame,
 )
-from autograder.tf_env import QUIET_TENSORFLOW
+from autograder.sandbox.tf_env import QUIET_TENSORFLOW
 
 BASE_UID = 61000
 _SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", **QUIET_TENSORFLOW}
@@ -228,7 +228,7 @@ def _task(
     header: dict[str, Any], arrays: dict[str, np.ndarray]
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """A trusted request: one of the grader's own tasks, never code from the submission."""
-    from autograder.keras_grading import tasks  # preloaded by the zygote
+    from autograder.grading.keras import tasks  # preloaded by the zygote
 
     try:
         (args,) = decode(header["args"], arrays)

@@ -15,9 +15,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder.paths import PACKAGE_DIR
+from autograder.course.paths import PACKAGE_DIR
 from autograder.sandbox.child import ChildSpec
-from autograder.tf_env import QUIET_TENSORFLOW
+from autograder.sandbox.tf_env import QUIET_TENSORFLOW
 
 ZYGOTE_START_SECONDS = 180.0
 _ZYGOTE_ENV = {

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder.modules import load_module_group
-from autograder.paths import STUDENT_MODULES
-from autograder.proxy import BadReturn, MissingCode, StudentRaised
+from autograder.course.paths import STUDENT_MODULES
+from autograder.load.modules import load_module_group
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
+from autograder.sandbox.proxy import BadReturn, MissingCode, StudentRaised
 
 
 class LocalProxy:

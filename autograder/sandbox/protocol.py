@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from autograder.proxy import KerasModelData
 from autograder.sandbox.frames import (
     MAX_HEADER_BYTES,
     MAX_VALUE_BYTES,
@@ -41,6 +40,7 @@ from autograder.sandbox.frames import (
     recv_frame,
     send_frame,
 )
+from autograder.sandbox.proxy import KerasModelData
 
 # The frame layer is part of this module's interface (child, session and tests use it).
 __all__ = [

@@ -17,11 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from autograder.proxy import BadReturn, CallTimeout, ChildCrashed, MissingCode, StudentRaised
 from autograder.sandbox.child import BASE_UID, ChildSpec
 from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kill_user, read_output
 from autograder.sandbox.limits import CPU_LIMIT_EXIT
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
+from autograder.sandbox.proxy import (
+    BadReturn,
+    CallTimeout,
+    ChildCrashed,
+    MissingCode,
+    StudentRaised,
+)
 from autograder.sandbox.scratch import sweep_user
 
 # The module name of a trusted request (never a Python identifier, so never student code).

@@ -17,7 +17,7 @@ import signal
 import socket
 import sys
 
-from autograder.tf_env import quiet_tensorflow
+from autograder.sandbox.tf_env import quiet_tensorflow
 
 
 def preload() -> None:
@@ -34,7 +34,7 @@ def preload() -> None:
     import encodings.cp437  # noqa: F401  (np.load of an npz reads zip names with it)
 
     # Served by trusted model children, which must not import after the walls are up.
-    import autograder.keras_grading.tasks
+    import autograder.grading.keras.tasks
     import autograder.sandbox.child  # noqa: F401  (one import for every child)
     from autograder.sandbox.rootfs import import_roots
 

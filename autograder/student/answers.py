@@ -3,7 +3,7 @@
 The answer keys never ship to students, so this can only say whether an
 answer is readable for its question's kind (and how it was read), which is
 what costs students points when they get it wrong. It uses the grader's own
-reading (``autograder.quiz_answers``), so what passes here is read the same
+reading (``autograder.quiz.answers``), so what passes here is read the same
 way at grading.
 """
 
@@ -13,9 +13,9 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
-from autograder import quiz_answers as qa
-from autograder.paths import course
-from autograder.quiz import FORMATS, Question, load_questions
+from autograder.course.paths import course
+from autograder.quiz import answers as qa
+from autograder.quiz.scoring import FORMATS, Question, load_questions
 from autograder.student.display import AnswerRow, AnswersView
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from autograder.results import TestOutcome
+from autograder.grading.results import TestOutcome
 
 _STYLE = (
     "<style>.cg td,.cg th{text-align:left;vertical-align:top;padding:2px 8px}"

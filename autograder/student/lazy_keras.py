@@ -22,7 +22,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from autograder.tf_env import quiet_tensorflow
+from autograder.sandbox.tf_env import quiet_tensorflow
 
 NAME = "keras"
 

@@ -13,8 +13,8 @@ import traceback
 from collections.abc import Mapping
 from typing import Any
 
-from autograder.proxy import MissingCode, StudentRaised
 from autograder.sandbox.local import round_trip
+from autograder.sandbox.proxy import MissingCode, StudentRaised
 
 
 def kernel_namespace() -> Mapping[str, Any]:

@@ -65,7 +65,7 @@ def check(name: str, namespace: Mapping[str, Any] | None = None) -> CheckView:
 
 def check_all(namespace: Mapping[str, Any] | None = None) -> CheckView:
     """Run every public test (a model builder that is not started costs no TensorFlow import)."""
-    from autograder.results import EXERCISES
+    from autograder.grading.results import EXERCISES
     from autograder.student.runner import public_cases
 
     return _run("check_all()", public_cases(EXERCISES), namespace)
@@ -110,7 +110,7 @@ def submit(
     ``path``.
     """
     from autograder.student.saved import graded_from, unsaved_changes
-    from autograder.submit import build_submission_zip
+    from autograder.student.submit import build_submission_zip
 
     target = Path(path) if path is not None else _current_notebook(namespace)
     saved = Path(notebook) if notebook is not None else target

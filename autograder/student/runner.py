@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.failures import describe_failure
-from autograder.loading import EXPECTED_FUNCTIONS
-from autograder.proxy import MissingCode, Proxy, StudentError, StudentRaised
-from autograder.results import TestOutcome
+from autograder.grading.failures import describe_failure
+from autograder.grading.results import TestOutcome
+from autograder.load.submission import EXPECTED_FUNCTIONS
+from autograder.sandbox.proxy import MissingCode, Proxy, StudentError, StudentRaised
 
 PUBLIC_PACKAGE = "autograder.public"
 UNSTARTED = "NotImplementedError"

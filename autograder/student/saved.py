@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from autograder.loading import EXPECTED_FUNCTIONS, load_submission
-from autograder.notebook_answers import ANSWERS_NAME
-from autograder.notebook_source import notebook_source
-from autograder.source_scan import definitions
-from autograder.submit import SubmitReport
+from autograder.load.notebook_answers import ANSWERS_NAME
+from autograder.load.notebook_source import notebook_source
+from autograder.load.source_scan import definitions
+from autograder.load.submission import EXPECTED_FUNCTIONS, load_submission
+from autograder.student.submit import SubmitReport
 
 
 def _function_trees(source: str) -> dict[str, str]:

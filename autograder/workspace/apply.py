@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.output import read_result
-from autograder.paths import OutputLayout
-from autograder.results import QUIZ
+from autograder.course.paths import OutputLayout
+from autograder.grading.results import QUIZ
+from autograder.reporting.store import read_result
 from autograder.workspace import store
 from autograder.workspace.course_config import CONFIG_NAME, LateOutcome, lateness, load_config
 from autograder.workspace.schema import DB_NAME, open_db

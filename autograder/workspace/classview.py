@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.loading import EXPECTED_FUNCTIONS
-from autograder.results import QUIZ
+from autograder.grading.results import QUIZ
+from autograder.load.submission import EXPECTED_FUNCTIONS
 from autograder.workspace.store import RosterEntry
 
 SORT_KEYS = ("submission", "name", "score", "late", "similarity")

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.output import load_results, write_text_atomic
-from autograder.paths import OutputLayout
-from autograder.results import EXERCISES, QUIZ
+from autograder.course.paths import OutputLayout
+from autograder.grading.results import EXERCISES, QUIZ
+from autograder.reporting.store import load_results, write_text_atomic
 from autograder.workspace.apply import apply_workspace
 from autograder.workspace.course_config import load_config
 from autograder.workspace.store import RosterEntry

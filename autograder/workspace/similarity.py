@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from autograder.output import write_text_atomic
-from autograder.paths import CourseLayout
+from autograder.course.paths import CourseLayout
+from autograder.reporting.store import write_text_atomic
 from autograder.workspace.fingerprint import Fingerprints, fingerprint_files
 
 FLAG_SCORE = 0.6  # pairs at or above are flagged for review

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from autograder.loading import load_submission
-from autograder.paths import OutputLayout
-from autograder.report import write_reports
+from autograder.course.paths import OutputLayout
+from autograder.load.submission import load_submission
+from autograder.reporting.report import write_reports
 from autograder.workspace import store
 from autograder.workspace.apply import apply_workspace
 from autograder.workspace.roster import file_time
@@ -93,7 +93,7 @@ def shown_results(out: Path, results: list[dict[str, Any]]) -> list[dict[str, An
 def load_class_sources(out: Path, class_dir: Path | None = None) -> dict[str, dict[str, str]]:
     """Every submission's code: from a class folder when given, else from ``OUT/sources``."""
     if class_dir is not None:
-        from autograder.discovery import discover
+        from autograder.run.discovery import discover
 
         code = {}
         for found in discover([class_dir])[0]:

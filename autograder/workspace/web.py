@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 import flask
 from werkzeug.serving import make_server
 
-from autograder.output import read_result
-from autograder.paths import OutputLayout, course
-from autograder.report import render_html
-from autograder.results import EXERCISES, QUIZ
+from autograder.course.paths import OutputLayout, course
+from autograder.grading.results import EXERCISES, QUIZ
+from autograder.reporting.report import render_html
+from autograder.reporting.store import read_result
 from autograder.workspace import classview, store
 from autograder.workspace.apply import adjust, apply_workspace, targets
 from autograder.workspace.render import ENV, code_lines, side_by_side

@@ -1,0 +1,1 @@
+"""The course: where its material lives and the table of its exercises."""

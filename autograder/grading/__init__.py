@@ -1,0 +1,1 @@
+"""Grade and score: hidden graders against the sandboxed submission, feedback, points."""

@@ -1,0 +1,1 @@
+"""Stage 1, load: read a submission into memory and decide what runs, running none of it."""

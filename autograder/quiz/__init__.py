@@ -1,0 +1,1 @@
+"""The quiz: questions and keys, answer normalisation, scoring and renderings."""

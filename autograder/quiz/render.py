@@ -1,0 +1,59 @@
+"""Student-facing renderings of the quiz: Markdown and an ``answers.toml`` template."""
+
+from __future__ import annotations
+
+from autograder.quiz import answers as qa
+from autograder.quiz.scoring import FORMATS, Question, Quiz
+
+
+def _points(q: Question) -> str:
+    return f"{q.points:g} point" + ("" if q.points == 1 else "s")
+
+
+def _summary(prompt: str, limit: int = 90) -> str:
+    text = " ".join(prompt.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def quiz_to_markdown(quiz: Quiz, with_keys: bool = False) -> str:
+    """The quiz as Markdown for students; ``with_keys`` adds answers and explanations."""
+    lines = [
+        "# Quiz: convolutional neural networks",
+        "",
+        f"{len(quiz.questions)} questions, {quiz.max_score:g} points. Answer in `answers.toml`, "
+        "one `id = value` line per question, or in a notebook in a dict `QUIZ_ANSWERS` "
+        "with the same ids. A missing or unreadable answer scores 0 for its question only.",
+    ]
+    for n, q in enumerate(quiz.questions, start=1):
+        lines += ["", f"## {n}. `{q.id}` ({q.kind}, {_points(q)})", "", " ".join(q.prompt.split())]
+        if q.options:
+            lines += [""] + [f"- **{letter})** {text}" for letter, text in q.options.items()]
+        lines += ["", f"*Answer format:* {FORMATS[q.kind]}."]
+        if with_keys:
+            key = quiz.keys[q.id]
+            answer = qa.show(q.kind, qa.canonical(q, key.answer))
+            extra = [qa.show(q.kind, qa.canonical(q, e)) for e in key.equivalent]
+            if extra:
+                answer += " (also accepted: " + "; ".join(extra) + ")"
+            if key.tolerance:
+                answer += f" ± {key.tolerance:g}"
+            if key.partial:
+                answer += ", partial credit"
+            lines += ["", f"**Answer:** {answer}", "", f"**Why:** {key.shown}"]
+    return "\n".join(lines) + "\n"
+
+
+def answers_template(quiz: Quiz) -> str:
+    """An ``answers.toml`` for students to fill in; as shipped every answer is missing."""
+    lines = [
+        "# Quiz answers. Fill in the value after each `=` and keep the id on the left.",
+        "# An answer left empty scores 0 as missing; it does not affect anything else.",
+        "# Formats:",
+        *(f"#   {kind}: {text}" for kind, text in FORMATS.items()),
+    ]
+    for n, q in enumerate(quiz.questions, start=1):
+        options = "   ".join(f"{k}) {_summary(v, 40)}" for k, v in q.options.items())
+        lines += ["", f"# {n}. {_summary(q.prompt)} [{q.kind}, {_points(q)}]"]
+        lines += [f"#    {options}"] if options else []
+        lines.append(f"{q.id} = " + ("[]" if q.kind == "multi" else '""'))
+    return "\n".join(lines) + "\n"

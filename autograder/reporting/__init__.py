@@ -1,0 +1,1 @@
+"""Stage 5, report: stored results, feedback reports, gradebook, class statistics."""

@@ -1,0 +1,1 @@
+"""Runs of many submissions: discovery, safe ids, warm local pools and Dask clusters."""
