@@ -17,7 +17,7 @@ from autograder.authoring.notebooks import assignment_notebook, module_notebook,
 from autograder.authoring.stubs import strip_solutions
 from autograder.course import paths
 from autograder.course.paths import STUDENT_MODULES, CourseLayout
-from autograder.quiz.scoring import FORMATS, Question, load_questions
+from autograder.quiz.files import FORMATS, Question, load_questions
 
 README = """\
 # Convolutional neural networks: exercises

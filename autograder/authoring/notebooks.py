@@ -15,8 +15,8 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from autograder.quiz.files import FORMATS, Question, Quiz
 from autograder.quiz.render import quiz_to_markdown
-from autograder.quiz.scoring import FORMATS, Question, Quiz
 
 TITLES: dict[str, tuple[str, str]] = {
     "convolution": (

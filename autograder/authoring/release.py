@@ -24,7 +24,7 @@ from autograder.authoring.generate import generate
 from autograder.authoring.stubs import BEGIN, END
 from autograder.authoring.wheel import hidden_member, wheel_members
 from autograder.course.paths import PACKAGE_DIR, CourseLayout
-from autograder.quiz.scoring import load_keys
+from autograder.quiz.files import load_keys
 
 # Everything that ships, as (source, destination in the bundle). Sources ending in
 # "/" are folders. "exercises/" is generated afresh from the reference rather than

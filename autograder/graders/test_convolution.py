@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from autograder.grading.feedback import as_array, as_float, expect_close
+from autograder.grading.expect import expect_close
 from autograder.grading.misconceptions import diagnose
 from autograder.grading.support import (
     course_rng,
@@ -18,6 +18,7 @@ from autograder.grading.support import (
     small_ints,
     small_values,
 )
+from autograder.grading.validate import as_array, as_float
 from autograder.grading.variants import conv_variants, filter_variants
 
 pytestmark = pytest.mark.exercise("convolution")

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from autograder.grading.feedback import Mismatch, as_int, as_summary, expect_equal
+from autograder.grading.expect import expect_equal
+from autograder.grading.feedback import Mismatch
 from autograder.grading.misconceptions import HINTS, diagnose, matching_codes
 from autograder.grading.support import (
     course_rng,
@@ -14,6 +15,7 @@ from autograder.grading.support import (
     expect_value_error,
     second_question,
 )
+from autograder.grading.validate import as_int, as_summary
 from autograder.grading.variants import (
     conv_params_variants,
     dense_params_variants,

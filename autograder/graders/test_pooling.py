@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.grading.feedback import as_array, expect_close
+from autograder.grading.expect import expect_close
 from autograder.grading.misconceptions import diagnose
 from autograder.grading.support import (
     course_rng,
@@ -18,6 +18,7 @@ from autograder.grading.support import (
     second_question,
     small_values,
 )
+from autograder.grading.validate import as_array
 from autograder.grading.variants import pool_variants
 
 pytestmark = pytest.mark.exercise("pooling")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from autograder.grading.feedback import as_int, as_shape, expect_equal
+from autograder.grading.expect import expect_equal
 from autograder.grading.misconceptions import diagnose
 from autograder.grading.support import (
     course_rng,
@@ -14,6 +14,7 @@ from autograder.grading.support import (
     expect_value_error,
     second_question,
 )
+from autograder.grading.validate import as_int, as_shape
 from autograder.grading.variants import size_variants, window_shape_variants
 
 pytestmark = pytest.mark.exercise("shapes")

@@ -22,7 +22,7 @@ from autograder.grading.pipeline import grade_loaded, grade_submission
 from autograder.grading.results import QuizItemResult, SubmissionResult, TestOutcome
 from autograder.grading.worker import GraderWorker
 from autograder.load.submission import Submission
-from autograder.quiz.scoring import Question, Quiz
+from autograder.quiz.files import Question, Quiz
 from autograder.reporting.store import disk_full
 from autograder.sandbox.proxy import CallTimeout
 

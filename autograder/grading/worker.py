@@ -13,7 +13,7 @@ from autograder.grading.keras.lab import ModelLab, ModelLimits
 from autograder.grading.plugin import GraderState, GradingOptions, collect_plan
 from autograder.load.modules import load_module_group
 from autograder.load.submission import Submission, write_sources
-from autograder.quiz.scoring import Quiz, load_quiz
+from autograder.quiz.files import Quiz, load_quiz
 from autograder.sandbox.scratch import host_scratch
 from autograder.sandbox.session import SandboxConfig, Session, Zygote
 

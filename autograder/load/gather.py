@@ -18,7 +18,7 @@ from autograder.load.notebook_source import notebook_source
 from autograder.load.safezip import MIB
 from autograder.load.source_rule import Candidate, merge_answers, resolve
 from autograder.load.toplevel import filter_module
-from autograder.quiz.scoring import parse_answers_toml
+from autograder.quiz.answers import parse_answers_toml
 from autograder.run.names import shown
 
 if TYPE_CHECKING:

@@ -6,9 +6,10 @@ a forgotten bias or an integer result fails here as it would in grading.
 
 import numpy as np
 
-from autograder.grading.feedback import as_array, as_float, expect_close
+from autograder.grading.expect import expect_close
 from autograder.grading.misconceptions import diagnose
 from autograder.grading.support import describe_call, expect_value_error
+from autograder.grading.validate import as_array, as_float
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("convolution"), mark.points(0)]

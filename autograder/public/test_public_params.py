@@ -1,7 +1,9 @@
 """Public checks for params.py on small worked cases."""
 
-from autograder.grading.feedback import Mismatch, as_int, as_summary, expect_equal
+from autograder.grading.expect import expect_equal
+from autograder.grading.feedback import Mismatch
 from autograder.grading.misconceptions import HINTS, diagnose
+from autograder.grading.validate import as_int, as_summary
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("params"), mark.points(0)]

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from autograder.grading.feedback import as_array, expect_close
+from autograder.grading.expect import expect_close
 from autograder.grading.misconceptions import diagnose
 from autograder.grading.support import describe_call, expect_value_error
+from autograder.grading.validate import as_array
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("pooling"), mark.points(0)]

@@ -1,8 +1,9 @@
 """Public checks for shapes.py on small worked cases."""
 
-from autograder.grading.feedback import as_int, as_shape, expect_equal
+from autograder.grading.expect import expect_equal
 from autograder.grading.misconceptions import diagnose
 from autograder.grading.support import expect_value_error
+from autograder.grading.validate import as_int, as_shape
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("shapes"), mark.points(0)]

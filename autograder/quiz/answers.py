@@ -1,4 +1,4 @@
-"""Turn a student's quiz answer into a canonical built-in value, never trusting the value.
+"""A student's quiz answers: reading ``answers.toml``, then each value in canonical form.
 
 Every value becomes a set of letters, a float or a tuple of ints before any
 comparison, so no object a student made is ever asked whether it equals
@@ -9,17 +9,40 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autograder.quiz.scoring import Question
+    from autograder.quiz.files import Question
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 class Malformed(Exception):
     """A value that cannot be read as an answer of the question's kind."""
+
+
+def parse_answers_toml(text: str) -> tuple[dict[str, object], list[str]]:
+    """Parse a student's ``answers.toml``; never raises.
+
+    Returns:
+        The answers by id and a list of error messages (empty when the text parsed).
+    """
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        return {}, ["answers.toml could not be read as text"]
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff")), []
+    except tomllib.TOMLDecodeError as exc:
+        end = f"at the end of the file, line {text.count(chr(10)) + 1}"
+        return {}, [
+            f"answers.toml is not valid TOML: {str(exc).replace('at end of document', end)}. "
+            "Every answer is one line "
+            'id = value, e.g. conv_advantages = "b"; letters and shapes need double quotes. '
+            "No quiz answer was read, so every question counts as unanswered."
+        ]
 
 
 def is_blank(value: object) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autograder.quiz import answers as qa
-from autograder.quiz.scoring import FORMATS, Question, Quiz
+from autograder.quiz.files import FORMATS, Question, Quiz
 
 
 def _points(q: Question) -> str:

@@ -18,7 +18,7 @@ from autograder.course.paths import course
 from autograder.grading.misconceptions import HINTS, SUMMARIES
 from autograder.load import submission as loading
 from autograder.quiz import answers as qa
-from autograder.quiz.scoring import Question, load_questions
+from autograder.quiz.files import Question, load_questions
 
 NEXT_STEPS = 3
 # The message of a generated stub that was never filled in.

@@ -23,7 +23,7 @@ from autograder.grading.plugin import collect_plan
 from autograder.grading.results import TestOutcome
 from autograder.grading.worker import GraderWorker, WorkerSettings
 from autograder.load.submission import load_submission
-from autograder.quiz.scoring import Quiz, course_quiz
+from autograder.quiz.files import Quiz, course_quiz
 from autograder.reporting.store import DiskFull
 from autograder.run.discovery import Found
 

@@ -20,7 +20,7 @@ from autograder.grading.attempt import attempt, internal_error
 from autograder.grading.plugin import collect_plan
 from autograder.grading.worker import GraderWorker, WorkerSettings
 from autograder.load.submission import Submission, load_submission
-from autograder.quiz.scoring import course_quiz
+from autograder.quiz.files import course_quiz
 from autograder.reporting.store import DiskFull
 from autograder.run.discovery import Found
 

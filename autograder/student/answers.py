@@ -15,7 +15,7 @@ from pathlib import Path
 
 from autograder.course.paths import course
 from autograder.quiz import answers as qa
-from autograder.quiz.scoring import FORMATS, Question, load_questions
+from autograder.quiz.files import FORMATS, Question, load_questions
 from autograder.student.display import AnswerRow, AnswersView
 
 

@@ -37,7 +37,7 @@ from autograder.load.submission import (
     load_submission,
 )
 from autograder.quiz import answers as qa
-from autograder.quiz.scoring import Question
+from autograder.quiz.files import Question
 from autograder.student.answers import find_questions
 
 MANIFEST = "MANIFEST.json"

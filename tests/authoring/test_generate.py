@@ -15,7 +15,7 @@ from autograder.authoring.notebooks import public_functions
 from autograder.authoring.stubs import BEGIN, END
 from autograder.course.paths import STUDENT_MODULES, CourseLayout, course
 from autograder.load.modules import load_module_group
-from autograder.quiz.scoring import load_questions
+from autograder.quiz.files import load_questions
 
 # Arguments a student would plausibly pass; the reference accepts every one of them.
 PLAUSIBLE: dict[str, tuple] = {

@@ -26,7 +26,8 @@ from autograder.authoring.release import build_release
 from autograder.course.paths import STUDENT_MODULES, course
 from autograder.load.modules import load_module_group
 from autograder.load.notebook_source import notebook_source
-from autograder.quiz.scoring import load_questions, load_quiz, score_quiz
+from autograder.quiz.files import load_questions, load_quiz
+from autograder.quiz.scoring import score_quiz
 
 
 @pytest.fixture(scope="module")

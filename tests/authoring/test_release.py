@@ -11,7 +11,7 @@ import pytest
 from autograder.authoring import release
 from autograder.authoring.release import answer_patterns, assert_clean_bundle, build_release
 from autograder.course.paths import STUDENT_MODULES, course
-from autograder.quiz.scoring import load_keys
+from autograder.quiz.files import load_keys
 
 
 @pytest.fixture(scope="module")

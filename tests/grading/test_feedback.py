@@ -1,23 +1,14 @@
-"""Tests for autograder.grading.feedback: validating student values and explaining mismatches."""
+"""Tests for autograder.grading.{validate,expect,feedback}: validating, comparing and explaining."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from autograder.grading.feedback import (
-    Mismatch,
-    as_array,
-    as_float,
-    as_int,
-    as_shape,
-    as_summary,
-    compare,
-    expect_close,
-    expect_equal,
-    show_array,
-)
+from autograder.grading.expect import compare, expect_close, expect_equal
+from autograder.grading.feedback import Mismatch, show_array
 from autograder.grading.misconceptions import HINTS
+from autograder.grading.validate import as_array, as_float, as_int, as_shape, as_summary
 
 
 class AlwaysEqual:

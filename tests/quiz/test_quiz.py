@@ -1,4 +1,4 @@
-"""Tests for autograder.quiz.scoring: loading, answer normalisation, scoring and rendering."""
+"""Tests for autograder.quiz: loading, answer normalisation, scoring and rendering."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from autograder.course.paths import course
 from autograder.grading.results import QuizItemResult
-from autograder.quiz.render import answers_template, quiz_to_markdown
-from autograder.quiz.scoring import (
+from autograder.quiz.answers import parse_answers_toml
+from autograder.quiz.files import (
     FORMATS,
     KINDS,
     Quiz,
@@ -19,9 +19,9 @@ from autograder.quiz.scoring import (
     load_keys,
     load_questions,
     load_quiz,
-    parse_answers_toml,
-    score_quiz,
 )
+from autograder.quiz.render import answers_template, quiz_to_markdown
+from autograder.quiz.scoring import score_quiz
 
 SPEC_ANSWERS = {
     "conv_advantages": "d",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from autograder.course.paths import course
-from autograder.quiz.scoring import load_questions
+from autograder.quiz.files import load_questions
 from autograder.student.answers import answer_forms, find_questions
 from autograder.student.check import answer_problems, run_check
 
