@@ -14,8 +14,8 @@ from autograder.grading.misconceptions import confirm_diagnoses
 from autograder.grading.plugin import run_graders
 from autograder.grading.results import SubmissionResult
 from autograder.grading.worker import GraderWorker
+from autograder.load.dropped import explain_dropped_names
 from autograder.load.submission import Submission, load_submission
-from autograder.load.toplevel import explain_dropped_names
 from autograder.quiz.scoring import score_quiz
 
 

@@ -10,51 +10,28 @@ import __future__
 
 import ast
 import importlib.util
-import json
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import nbformat
-
+from autograder.load.dropped import Dropped, short_form
 from autograder.load.literals import literal_value
 from autograder.load.notebook_answers import AnswerCells
+from autograder.load.notebook_cells import (
+    SYNTAX_ERRORS,
+    UnreadableNotebook,
+    code_cells,
+    error_text,
+    parse_cell,
+)
 from autograder.load.toplevel import (
-    Dropped,
     Known,
     base_names,
     constant_assignment,
     is_silent,
     known_names,
-    short_form,
 )
 from autograder.load.toplevel import binds as bound_by
-
-# Cell magics whose body is not Python: the whole cell is skipped.
-_FOREIGN_CELL_MAGICS = frozenset(
-    {
-        "bash",
-        "sh",
-        "script",
-        "html",
-        "javascript",
-        "js",
-        "latex",
-        "markdown",
-        "svg",
-        "perl",
-        "ruby",
-        "sql",
-        "writefile",
-        "file",
-        "system",
-        "sx",
-    }
-)
-# Line magics (%), shell escapes (!) and help requests (?x, x?) are not Python.
-_MAGIC_LINE = re.compile(r"^\s*[%!?]|\?\s*$")
-_SYNTAX_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
 @dataclass
@@ -72,52 +49,10 @@ class NotebookSource:
 def notebook_source(text: str, name: str) -> NotebookSource:
     """Parse notebook JSON ``text`` (called ``name`` in messages) and keep its safe code."""
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        return NotebookSource(errors=[f"{name} is not a readable notebook: invalid JSON ({exc})"])
-    plain = _plain_cells(data)
-    if plain is not None:
-        return cells_source(plain, name)
-    captured: dict[str, Exception] = {}
-    try:
-        notebook = nbformat.reads(text, as_version=4, capture_validation_error=captured)
-    except Exception as exc:  # nbformat raises many kinds on malformed structure
-        return NotebookSource(errors=[f"{name} is not a readable notebook: {_short(exc)}"])
-    if captured:
-        problem = _short(next(iter(captured.values())))
-        return NotebookSource(errors=[f"{name} is not a valid notebook: {problem}"])
-    cells = [
-        (number, cell.source)
-        for number, cell in enumerate(notebook.cells, start=1)
-        if cell.cell_type == "code"
-    ]
+        cells = code_cells(text, name)
+    except UnreadableNotebook as exc:
+        return NotebookSource(errors=[str(exc)])
     return cells_source(cells, name)
-
-
-def _plain_cells(data: object) -> list[tuple[int, str]] | None:
-    """The numbered code cells of a well-formed v4 notebook, else None.
-
-    Reading them directly spares nbformat's schema validation (a third of a
-    second to compile, per process), which ``check`` would pay on every bundle;
-    anything unusual goes through nbformat and its messages.
-    """
-    if not isinstance(data, dict) or data.get("nbformat") != 4:
-        return None
-    cells = data.get("cells")
-    if not isinstance(cells, list):
-        return None
-    found: list[tuple[int, str]] = []
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
-            return None
-        source = cell.get("source", "")
-        if isinstance(source, list) and all(isinstance(line, str) for line in source):
-            source = "".join(source)
-        if not isinstance(source, str):
-            return None
-        if cell["cell_type"] == "code":
-            found.append((number, source))
-    return found
 
 
 def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
@@ -130,7 +65,7 @@ def cells_source(cells: Sequence[tuple[int, str]], name: str) -> NotebookSource:
     futures: dict[str, ast.stmt] = {}
     blocks: list[str] = []
     answers = AnswerCells()
-    trees = [(n, tree) for n, text in cells if (tree := _parse_cell(n, text, result.warnings))]
+    trees = [(n, tree) for n, text in cells if (tree := parse_cell(n, text, result.warnings))]
     bound = _bound_names(tree for _, tree in trees)
     lazy = any(_is_future(s, "annotations") for _, tree in trees for s in tree.body)
     known = base_names()
@@ -186,8 +121,8 @@ def _compiles(stmt: _Definition, number: int, warnings: list[str]) -> bool:
     """Whether a definition compiles on its own (``ast.parse`` misses e.g. a stray ``await``)."""
     try:
         compile(ast.Module(body=[stmt], type_ignores=[]), "<cell>", "exec", dont_inherit=True)
-    except _SYNTAX_ERRORS as exc:
-        detail = getattr(exc, "msg", None) or _short(exc)
+    except SYNTAX_ERRORS as exc:
+        detail = getattr(exc, "msg", None) or error_text(exc)
         warnings.append(f"cell {number}: {stmt.name} does not compile ({detail}); it was skipped")
         return False
     return True
@@ -254,34 +189,6 @@ def _definition(
     return _guarded(stmt)
 
 
-def _parse_cell(number: int, text: str, warnings: list[str]) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except _SYNTAX_ERRORS:
-        pass  # most often IPython syntax; strip it below and try again
-    lines = text.splitlines()
-    first = lines[0].strip() if lines else ""
-    if first.startswith("%%"):
-        magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
-        if magic in _FOREIGN_CELL_MAGICS:
-            warnings.append(f"cell {number} is a %%{magic} cell, not Python; it was skipped")
-            return None
-    # A magic line becomes `pass` so indented blocks and line numbers stay intact.
-    cleaned = "\n".join(
-        line[: len(line) - len(line.lstrip())] + "pass" if _MAGIC_LINE.search(line) else line
-        for line in lines
-    )
-    try:
-        return ast.parse(cleaned)
-    except SyntaxError as exc:
-        warnings.append(
-            f"cell {number} has a syntax error on line {exc.lineno}: {exc.msg}; it was skipped"
-        )
-    except _SYNTAX_ERRORS as exc:
-        warnings.append(f"cell {number} could not be parsed ({_short(exc)}); it was skipped")
-    return None
-
-
 def _is_literal(value: ast.expr) -> bool:
     """A literal, or bounded arithmetic on literals such as ``2**21`` or ``28 * 28 * 3``."""
     try:
@@ -342,9 +249,3 @@ def _keep_future(
             futures.setdefault(alias.name, ast.ImportFrom("__future__", [alias], 0))
         else:
             warnings.append(f"cell {number} imports an unknown __future__ feature {alias.name!r}")
-
-
-def _short(exc: BaseException, limit: int = 300) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from autograder.load.toplevel import Dropped
+from autograder.load.dropped import Dropped
 from autograder.quiz.answers import is_blank
 
 # An untouched stub; "missing" means not defined at all.

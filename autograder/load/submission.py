@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course.paths import STUDENT_FILES
+from autograder.load.dropped import Dropped
 from autograder.load.gather import EXPECTED_FUNCTIONS as EXPECTED_FUNCTIONS  # re-exported
 from autograder.load.gather import (
     MAX_FILE_BYTES,
@@ -36,7 +37,6 @@ from autograder.load.safezip import (
     ZipMemberError,
     format_bytes,
 )
-from autograder.load.toplevel import Dropped
 from autograder.quiz.answers import is_blank
 from autograder.run.names import safe_id, shown
 

@@ -9,6 +9,7 @@ student code. Everything else at top level (``model.fit(...)``, ``print``, a
 loop) is dropped and reported, so a leftover training run costs nothing.
 
 A ``.py`` file keeps its line numbers: dropped statements become comments.
+How a dropped statement is reported is :mod:`autograder.load.dropped`.
 """
 
 from __future__ import annotations
@@ -17,14 +18,11 @@ import ast
 import builtins
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from autograder.load.dropped import Dropped, short_form
 from autograder.student import HELPER_CALLS
-
-if TYPE_CHECKING:
-    from autograder.grading.results import TestOutcome
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
@@ -44,18 +42,6 @@ SAFE_CALLS = frozenset(
 # Name -> what it refers to: "numpy" for `import numpy as np`, "builtins.len", or "" for
 # anything the student defined.
 Known = dict[str, str]
-
-
-@dataclass(frozen=True)
-class Dropped:
-    """A top-level statement that does not run when graded."""
-
-    statement: str  # short form, e.g. "model.fit(...)"
-    where: str  # "model.py:80" or "assignment.ipynb cell 7 line 2"
-    binds: tuple[str, ...] = ()  # the names it would have defined
-
-    def message(self) -> str:
-        return f"`{self.statement}` at {self.where} will not run when graded"
 
 
 @dataclass
@@ -194,34 +180,6 @@ def _is_main_guard(test: ast.expr) -> bool:
     )
 
 
-def short_form(stmt: ast.stmt, limit: int = 60) -> str:
-    """A statement as a student recognises it: ``model.fit(...)``, ``history = model.fit(...)``."""
-    def call_form(node: ast.expr) -> str:
-        if isinstance(node, ast.Call):
-            return f"{_unparse(node.func)}(...)"
-        return _unparse(node)
-
-    if isinstance(stmt, ast.Expr):
-        text = call_form(stmt.value)
-    elif isinstance(stmt, ast.Assign):
-        text = " = ".join([*map(_unparse, stmt.targets), call_form(stmt.value)])
-    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        text = f"{_unparse(stmt.target)} = {call_form(stmt.value)}"
-    else:
-        text = _unparse(stmt).splitlines()[0] if _unparse(stmt) else type(stmt).__name__
-        if isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
-            text = text.rstrip(":") + ": ..."
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _unparse(node: ast.AST) -> str:
-    try:
-        return ast.unparse(node)
-    except (ValueError, RecursionError):
-        return type(node).__name__
-
-
 def keeps(stmt: ast.stmt, known: Known) -> bool:
     """Whether ``stmt`` runs at grading time under the top-level rule."""
     if isinstance(stmt, (ast.Import, ast.ImportFrom, *_DEFINITIONS)):
@@ -301,34 +259,3 @@ def filter_module(text: str, name: str) -> FilteredModule:
 
 def _last_line(stmt: ast.stmt) -> int:
     return stmt.end_lineno or stmt.lineno
-
-
-# A name looked up while running, or an exercise function the module lacks.
-_NAME_ERROR = re.compile(
-    r"NameError: name '(?P<name>\w+)' is not defined|has no function (?P<function>\w+)"
-)
-
-
-def explain_missing_name(output: str, dropped: Iterable[Dropped]) -> str | None:
-    """Why a name in a ``NameError`` is missing, when a dropped statement would have bound it."""
-    match = _NAME_ERROR.search(output)
-    if not match:
-        return None
-    name = match.group("name") or match.group("function")
-    for item in dropped:
-        if name in item.binds:
-            return (
-                f"`{name}` is assigned at {item.where}, which does not run when graded; "
-                "define it with `def` or inside your function"
-            )
-    return None
-
-
-def explain_dropped_names(outcomes: Iterable[TestOutcome], dropped: Sequence[Dropped]) -> None:
-    """Add to each failure caused by a name only a dropped statement defined, why it is missing."""
-    if not dropped:
-        return
-    for outcome in outcomes:
-        if outcome.status != "passed" and (why := explain_missing_name(outcome.output, dropped)):
-            outcome.output = f"{outcome.output}\n{why}"
-            outcome.details = {**outcome.details, "hint": why}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from autograder.course.paths import PACKAGE_DIR, STUDENT_MODULES
 from autograder.grading.results import EXERCISES, TestOutcome
+from autograder.load.dropped import explain_dropped_names
 from autograder.load.submission import (
     NO_WORK,
     NOTEBOOK_FOLDER,
@@ -24,7 +25,6 @@ from autograder.load.submission import (
     load_submission,
     write_sources,
 )
-from autograder.load.toplevel import explain_dropped_names
 from autograder.sandbox.local import LocalProxy
 from autograder.student.answers import answer_forms, find_questions
 from autograder.student.runner import cases_for, exercise_of, run_cases, run_public

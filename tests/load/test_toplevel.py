@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from autograder.grading.results import TestOutcome
-from autograder.load.toplevel import (
-    Dropped,
-    explain_dropped_names,
-    explain_missing_name,
-    filter_module,
-)
+from autograder.load.dropped import Dropped, explain_dropped_names, explain_missing_name
+from autograder.load.toplevel import filter_module
 
 LEFTOVER = """import math
 
