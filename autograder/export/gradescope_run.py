@@ -70,6 +70,7 @@ def hidden_paths(results_dir: Path, layout: CourseLayout) -> tuple[Path, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Grade the submission in ``argv[0]`` and write Gradescope's results JSON to ``argv[1]``."""
     submission_dir, results_path = (Path(a) for a in (argv or sys.argv[1:]))
     settings = WorkerSettings(hidden_paths=hidden_paths(results_path.parent, course()))
     with GraderWorker(settings) as worker:

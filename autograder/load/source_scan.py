@@ -26,6 +26,7 @@ def definitions(text: str) -> tuple[set[str] | None, set[str]]:
 
 
 def raises_not_implemented(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` is ``raise NotImplementedError`` (with or without arguments)."""
     if not isinstance(stmt, ast.Raise) or stmt.exc is None:
         return False
     exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc

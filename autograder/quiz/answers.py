@@ -46,6 +46,7 @@ def parse_answers_toml(text: str) -> tuple[dict[str, object], list[str]]:
 
 
 def is_blank(value: object) -> bool:
+    """Whether an answer is absent: None, blank text or an empty list."""
     if value is None:
         return True
     if isinstance(value, str):
@@ -54,6 +55,7 @@ def is_blank(value: object) -> bool:
 
 
 def letters(value: object, options: dict[str, str]) -> frozenset[str]:
+    """The option letters an answer names, by letter or by the option's text, as a set."""
     if isinstance(value, str):
         parts = [str(value)]
     elif isinstance(value, list | tuple | set | frozenset):
@@ -100,6 +102,7 @@ def _option_named(part: str, options: dict[str, str]) -> str | None:
 
 
 def number(value: object) -> float:
+    """A numeric answer as a finite float (thousands separators and spaces allowed)."""
     if isinstance(value, bool):
         raise Malformed("true/false is not a number")
     if isinstance(value, Real):
@@ -120,6 +123,7 @@ def number(value: object) -> float:
 
 
 def dimension(item: object) -> int | None:
+    """One dimension of a shape answer as an int; None for a ``None`` batch size."""
     if item is None or (isinstance(item, str) and str(item).strip().lower() == "none"):
         return None
     if isinstance(item, str) and str(item).strip().isdigit():
@@ -151,6 +155,7 @@ def shape(value: object) -> tuple[tuple[int, ...], bool]:
 
 
 def canonical(q: Question, value: object) -> Any:
+    """The answer ``value`` in the canonical form of ``q``'s kind, compared with the key."""
     if q.kind in ("choice", "multi"):
         return letters(value, q.options)
     if q.kind == "numeric":
@@ -159,6 +164,7 @@ def canonical(q: Question, value: object) -> Any:
 
 
 def kind_of(value: object) -> str:
+    """What kind of value a student wrote, in words ("a table", "text"), for messages."""
     names = {dict: "a table", list: "a list", tuple: "a list", str: "text", bool: "true/false"}
     return names.get(type(value), f"a value of type {type(value).__name__}")
 
@@ -180,6 +186,7 @@ def display(value: object, limit: int = 60) -> str:
 
 
 def show(kind: str, canonical: Any) -> str:
+    """A canonical answer as a student would write it, for feedback."""
     if kind in ("choice", "multi"):
         return ", ".join(sorted(canonical))
     if kind == "numeric":

@@ -55,6 +55,7 @@ def _row(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_gradebook(results: Iterable[dict[str, Any]]) -> str:
+    """The gradebook CSV of ``results``: the fixed columns, then any extra column a result has."""
     results = list(results)
     extra = sorted({k for r in results for k in r.get("gradebook_extra", {})})
     buffer = io.StringIO()
@@ -65,6 +66,7 @@ def render_gradebook(results: Iterable[dict[str, Any]]) -> str:
 
 
 def write_gradebook(layout: OutputLayout, results: Iterable[dict[str, Any]]) -> None:
+    """Write the gradebook CSV of ``results`` to ``gradebook.csv``, atomically."""
     write_text_atomic(layout.gradebook, render_gradebook(results))
 
 

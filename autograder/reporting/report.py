@@ -25,10 +25,12 @@ _ENV.filters.update(FILTERS)  # Markdown escaping: student text can never leave 
 
 
 def render_markdown(result: dict[str, Any]) -> str:
+    """A stored result as the Markdown feedback report."""
     return _ENV.get_template("report.md.j2").render(**report_context(result))
 
 
 def render_html(result: dict[str, Any]) -> str:
+    """A stored result as the HTML feedback report."""
     return _ENV.get_template("report.html.j2").render(**report_context(result))
 
 
@@ -40,6 +42,7 @@ def write_reports(layout: OutputLayout, result: dict[str, Any]) -> None:
 
 
 def write_all_reports(layout: OutputLayout, results: Iterable[dict[str, Any]]) -> int:
+    """Write both reports of every result; return how many results were written."""
     count = 0
     for result in results:
         write_reports(layout, result)

@@ -77,6 +77,7 @@ def read_result(path: Path) -> dict[str, Any] | None:
 
 
 def is_graded(layout: OutputLayout, submission_id: str) -> bool:
+    """Whether ``submission_id`` has a stored result that can be read."""
     return read_result(layout.result(submission_id)) is not None
 
 

@@ -47,6 +47,7 @@ class GradingProgress:
 
 @contextmanager
 def grading_progress(console: Console) -> Iterator[GradingProgress]:
+    """A live progress bar for a grading run, with rate, ETA and the last submission."""
     with Progress(
         TextColumn("[bold]grading"),
         BarColumn(),
@@ -62,6 +63,7 @@ def grading_progress(console: Console) -> Iterator[GradingProgress]:
 
 
 def summary_table(summary: RunSummary, title: str) -> Table:
+    """A one-row table of a run: graded, skipped, with errors, timeouts, mean and median."""
     table = Table(title=title)
     for column in ("graded", "skipped", "with errors", "timeouts", "mean", "median"):
         table.add_column(column, justify="right")
@@ -77,6 +79,7 @@ def summary_table(summary: RunSummary, title: str) -> Table:
 
 
 def scores_table(summary: RunSummary, limit: int = 40) -> Table | None:
+    """Each submission's score, or None when there are none or more than ``limit``."""
     if not summary.scores or len(summary.scores) > limit:
         return None
     table = Table()

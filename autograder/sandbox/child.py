@@ -94,6 +94,7 @@ def run_keeper(sock: socket.socket, output_fd: int, spec: ChildSpec) -> NoReturn
 
 
 def describe_status(status: int) -> dict[str, Any]:
+    """A ``waitpid`` status as ``{"signal": name}`` or ``{"code": exit code}``."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         try:

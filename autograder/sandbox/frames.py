@@ -173,6 +173,7 @@ class FrameReader:
 def send_frame(
     sock: socket.socket, header: dict[str, Any], arrays: dict[str, np.ndarray] | None = None
 ) -> None:
+    """Pack ``header`` and ``arrays`` into one frame and send it whole."""
     sock.sendall(pack(header, arrays))
 
 

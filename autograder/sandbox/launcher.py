@@ -131,6 +131,7 @@ def read_output(fd: int, capture: OutputCapture) -> bool:
 
 
 def drain(fd: int, capture: OutputCapture) -> None:
+    """Read what the output pipe ``fd`` holds into ``capture``, until it is empty or closed."""
     with contextlib.suppress(OSError):
         while True:
             chunk = os.read(fd, 1 << 16)

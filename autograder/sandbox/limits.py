@@ -61,6 +61,7 @@ def die_with_parent() -> None:
 
 
 def no_new_privileges() -> None:
+    """Set ``no_new_privs``, so no later ``exec`` can gain privileges (setuid, file caps)."""
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
@@ -110,6 +111,7 @@ def detach(target: str) -> None:
 
 
 def drop_privileges(uid: int) -> None:
+    """Become user and group ``uid``, with no supplementary groups."""
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)

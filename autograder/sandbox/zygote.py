@@ -42,6 +42,7 @@ def preload() -> None:
 
 
 def serve(control: socket.socket) -> None:
+    """Fork a child for each request on ``control`` until the grader closes it."""
     from autograder.sandbox.child import ChildSpec, run_keeper
 
     control.send(b"ready")
@@ -65,6 +66,7 @@ def serve(control: socket.socket) -> None:
 
 
 def main() -> None:
+    """The zygote process: preload the libraries, then serve the control socket in ``argv[1]``."""
     # No parent-death signal here: it fires when the *thread* that started us
     # ends, and graders may start the zygote from a worker thread.
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle

@@ -140,6 +140,7 @@ def _retotal(result: dict[str, Any]) -> None:
 
 
 def has_workspace(out: Path) -> bool:
+    """Whether ``out`` has a TA workspace: its database or its course configuration."""
     return (out / DB_NAME).exists() or (out / CONFIG_NAME).exists()
 
 

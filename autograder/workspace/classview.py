@@ -38,6 +38,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Filters:
+    """Which rows the class table shows (score, exercise, lateness, flags...) and in what order."""
+
     min_score: float | None = None  # percent
     max_score: float | None = None
     exercise: str = ""  # only rows that lost points in this exercise
@@ -50,6 +52,7 @@ class Filters:
 
 
 def misconceptions(result: Mapping[str, Any]) -> list[str]:
+    """The misconception codes a result's tests were tagged with, sorted, each once."""
     return sorted({
         tag.split(":", 1)[1]
         for t in result.get("tests", [])
@@ -116,6 +119,8 @@ def select(rows: Sequence[Row], f: Filters) -> list[Row]:
 
 @dataclass
 class Misconception:
+    """One misconception across the class: who made it and a representative failing test."""
+
     code: str
     students: list[str] = field(default_factory=list)
     example: Mapping[str, Any] | None = None  # a representative failing test

@@ -25,6 +25,8 @@ CONFIG_NAME = "course.toml"
 
 @dataclass(frozen=True)
 class LatePolicy:
+    """The deadline, grace period and the penalty per started day late (percent, capped)."""
+
     deadline: datetime
     grace_minutes: float = 0.0
     penalty_per_day: float = 10.0
@@ -33,6 +35,8 @@ class LatePolicy:
 
 @dataclass(frozen=True)
 class CourseConfig:
+    """The course configuration: the assignment's name and its late policy, if any."""
+
     assignment: str = "convgrade"
     late: LatePolicy | None = None
 

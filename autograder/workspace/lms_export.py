@@ -25,6 +25,8 @@ CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 
 @dataclass
 class ExportSummary:
+    """What an export wrote: the file, its row count, and the unmatched ids on each side."""
+
     path: Path
     rows: int = 0
     not_on_roster: list[str] = field(default_factory=list)

@@ -16,6 +16,8 @@ REQUIRED = ("submission", "name", "student_id")
 
 @dataclass(frozen=True)
 class Roster:
+    """A roster file's students and the extensions it grants."""
+
     entries: list[RosterEntry]
     extensions: list[Extension]
 

@@ -126,6 +126,7 @@ def _pragmas(dbapi_connection, _record) -> None:
 
 
 def schema_version(conn: Connection) -> int:
+    """The database's schema version; 0 for a database without one."""
     if not sa.inspect(conn).has_table(meta.name):
         return 0
     row = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).first()

@@ -29,6 +29,8 @@ SIMILARITY = "similarity"
 
 @dataclass(frozen=True)
 class Pair:
+    """Two submissions and how alike their own code is (0 to 1)."""
+
     a: str
     b: str
     score: float
@@ -103,6 +105,7 @@ def analyse(submissions: Mapping[str, Mapping[str, str]], discount: set[int]) ->
 
 
 def pairs_csv(pairs: list[Pair]) -> str:
+    """The pairs as CSV text: ``a,b,score``, one pair a row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["a", "b", "score"])

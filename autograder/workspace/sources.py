@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def sources_dir(out: Path, submission: str) -> Path:
+    """Where the code graded for ``submission`` is kept: ``OUT/sources/<id>/``."""
     return out / SOURCES / submission
 
 

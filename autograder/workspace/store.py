@@ -18,6 +18,7 @@ TargetKind = Literal["test", "question"]
 
 
 def now() -> datetime:
+    """The current time, in UTC."""
     return datetime.now(UTC)
 
 
@@ -30,6 +31,8 @@ def _aware(value: datetime | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class RosterEntry:
+    """One student on the roster and the submission id that is theirs."""
+
     submission: str
     name: str = ""
     student_id: str = ""
@@ -54,6 +57,8 @@ class Adjustment:
 
 @dataclass(frozen=True)
 class Attempt:
+    """One grading of a submission as kept in the history: its score and its result's digest."""
+
     submission: str
     graded_at: datetime
     score: float
@@ -64,6 +69,8 @@ class Attempt:
 
 @dataclass(frozen=True)
 class Extension:
+    """Extra days a submission is granted before it counts as late, and why."""
+
     submission: str
     days: float
     reason: str = ""
@@ -72,6 +79,8 @@ class Extension:
 
 @dataclass(frozen=True)
 class RegradeRequest:
+    """A request to look at a grade again, and how a TA resolved it."""
+
     submission: str
     target: str
     message: str
@@ -97,6 +106,7 @@ def save_roster(engine: Engine, entries: Iterable[RosterEntry]) -> int:
 
 
 def load_roster(engine: Engine) -> list[RosterEntry]:
+    """The roster, ordered by submission id."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t.roster).order_by(t.roster.c.submission)).mappings()
         return [RosterEntry(**row) for row in rows]
@@ -127,12 +137,14 @@ def _set_time(conn: Connection, submission: str, when: datetime, origin: str,
 
 
 def submitted_at(engine: Engine) -> dict[str, datetime]:
+    """Each submission's recorded submission time, by submission id."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t.submission_times)).mappings()
         return {row["submission"]: _aware(row["submitted_at"]) for row in rows}
 
 
 def result_digest(result: dict[str, Any]) -> str:
+    """A SHA-256 of a result's canonical JSON, to tell unchanged results apart."""
     return hashlib.sha256(json.dumps(result, sort_keys=True).encode()).hexdigest()
 
 
@@ -172,6 +184,7 @@ def _add_attempt(conn: Connection, result: dict[str, Any]) -> bool:
 
 
 def attempts(engine: Engine, submission: str) -> list[Attempt]:
+    """The graded attempts of ``submission``, oldest first."""
     query = (
         sa.select(t.attempts.c.id, t.attempts.c.submission, t.attempts.c.graded_at,
                   t.attempts.c.score, t.attempts.c.max_score, t.attempts.c.digest)
@@ -189,6 +202,7 @@ def attempts(engine: Engine, submission: str) -> list[Attempt]:
 
 
 def add_adjustment(engine: Engine, adjustment: Adjustment) -> int:
+    """Store a TA's adjustment; return the id the database gave it."""
     values = asdict(adjustment)
     values.pop("id")  # the database numbers adjustments
     with engine.begin() as conn:
@@ -211,6 +225,7 @@ def adjustments(engine: Engine, submission: str | None = None) -> list[Adjustmen
 
 
 def set_extension(engine: Engine, extension: Extension) -> None:
+    """Replace the extension of a submission; one of zero days removes it."""
     with engine.begin() as conn:
         conn.execute(
             sa.delete(t.extensions).where(t.extensions.c.submission == extension.submission)
@@ -220,6 +235,7 @@ def set_extension(engine: Engine, extension: Extension) -> None:
 
 
 def extensions(engine: Engine) -> dict[str, Extension]:
+    """Every extension, by submission id."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t.extensions)).mappings()
         return {row["submission"]: Extension(**row) for row in rows}
@@ -229,6 +245,7 @@ def extensions(engine: Engine) -> dict[str, Extension]:
 
 
 def add_regrade_request(engine: Engine, request: RegradeRequest) -> int:
+    """Store a regrade request; return the id the database gave it."""
     values = asdict(request)
     values.pop("id")
     with engine.begin() as conn:
@@ -240,6 +257,7 @@ def resolve_regrade_request(
     engine: Engine, request_id: int, status: Literal["accepted", "rejected"], resolution: str,
     resolved_by: str,
 ) -> None:
+    """Mark regrade request ``request_id`` accepted or rejected, with who and why."""
     with engine.begin() as conn:
         done = conn.execute(
             sa.update(t.regrade_requests)
@@ -252,6 +270,7 @@ def resolve_regrade_request(
 
 
 def regrade_requests(engine: Engine, submission: str | None = None) -> list[RegradeRequest]:
+    """The regrade requests, oldest first, of one submission or of all."""
     query = sa.select(t.regrade_requests).order_by(t.regrade_requests.c.id)
     if submission is not None:
         query = query.where(t.regrade_requests.c.submission == submission)
