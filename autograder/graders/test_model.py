@@ -24,6 +24,7 @@ import pytest
 
 from autograder.grading.feedback import FollowsFrom, Mismatch
 from autograder.grading.keras.compare import (
+    architecture_misconception,
     compare_compile,
     compare_models,
     ignored_arguments,
@@ -119,7 +120,7 @@ def _check_architecture(builder: str, case: str, expected: Expected, got: list[L
     problems = compare_models(list(expected.layers), got)
     if not problems:
         return
-    code = _misconception(list(expected.layers), got)
+    code = architecture_misconception(list(expected.layers), got)
     raise Mismatch(
         f"The layers of {builder} differ from the specification",
         case=case,
@@ -127,22 +128,6 @@ def _check_architecture(builder: str, case: str, expected: Expected, got: list[L
         misconception=code,
         hint=HINTS.get(code) if code else "Compare your layers with the table, row by row.",
     )
-
-
-def _misconception(expected: list[LayerSpec], got: list[LayerSpec]) -> str | None:
-    """``stride-ignored`` when the only difference is convolutions left at stride 1."""
-    if [e.kind for e in expected] != [g.kind for g in got]:
-        return None
-    settings_differ = [
-        e for e, g in zip(expected, got, strict=True)
-        if (e.filters, e.units, e.kernel_size, e.padding, e.activation)
-        != (g.filters, g.units, g.kernel_size, g.padding, g.activation)
-    ]
-    strides_wrong = [
-        e for e, g in zip(expected, got, strict=True)
-        if e.kind == "Conv2D" and e.strides != g.strides and set(g.strides or ()) == {1}
-    ]
-    return "stride-ignored" if strides_wrong and not settings_differ else None
 
 
 def _expected_and_got(student, submission_cache, reference, grader_cache, models, builder):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import types
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -13,6 +14,7 @@ import pytest
 from autograder.course.paths import course
 from autograder.grading.keras.budget import MAX_STEP_FLOPS, estimate
 from autograder.grading.keras.compare import (
+    architecture_misconception,
     compare_compile,
     compare_models,
     ignored_arguments,
@@ -21,6 +23,7 @@ from autograder.grading.keras.compare import (
 from autograder.grading.keras.config import UnsafeModel, parse_model
 from autograder.grading.keras.data import digits_28x28, load_npz
 from autograder.grading.keras.describe import (
+    LayerSpec,
     compile_spec,
     describe,
     describe_model,
@@ -234,6 +237,16 @@ class TestCompare:
         kept_ten = describe_model(build((16, 16, 1), 64, 10))
         assert ignored_arguments(default, variant, default, kept_ten) == ["num_classes"]
         assert ignored_arguments(default, variant, default, variant) == []
+
+    def test_convolutions_left_at_stride_1_are_diagnosed(self):
+        """strides left at 1 are stride-ignored; another difference as well is no diagnosis"""
+        strided = LayerSpec("Conv2D", (None, 14, 14, 8), 80, "relu", 8, None, (3, 3), (2, 2))
+        dense = LayerSpec("Dense", (None, 10), 100, "softmax", None, 10)
+        unstrided = replace(strided, output_shape=(None, 28, 28, 8), strides=(1, 1))
+        assert architecture_misconception([strided, dense], [unstrided, dense]) == "stride-ignored"
+        wider = replace(unstrided, filters=16)
+        assert architecture_misconception([strided, dense], [wider, dense]) is None
+        assert architecture_misconception([strided, dense], [strided, dense]) is None
 
     def test_compile_problems_are_explained(self):
         """missing compile, wrong loss and metrics passed as loss_weights each get a line"""

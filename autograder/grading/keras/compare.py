@@ -83,6 +83,22 @@ def _same_kind(index: int, expected: LayerSpec, got: LayerSpec) -> list[str]:
     return lines
 
 
+def architecture_misconception(expected: list[LayerSpec], got: list[LayerSpec]) -> str | None:
+    """``stride-ignored`` when the only difference is convolutions left at stride 1."""
+    if [e.kind for e in expected] != [g.kind for g in got]:
+        return None
+    settings_differ = [
+        e for e, g in zip(expected, got, strict=True)
+        if (e.filters, e.units, e.kernel_size, e.padding, e.activation)
+        != (g.filters, g.units, g.kernel_size, g.padding, g.activation)
+    ]
+    strides_wrong = [
+        e for e, g in zip(expected, got, strict=True)
+        if e.kind == "Conv2D" and e.strides != g.strides and set(g.strides or ()) == {1}
+    ]
+    return "stride-ignored" if strides_wrong and not settings_differ else None
+
+
 def ignored_arguments(
     ref_default: list[LayerSpec], ref_variant: list[LayerSpec],
     got_default: list[LayerSpec], got_variant: list[LayerSpec],
