@@ -1,1 +1,1 @@
-"""The quiz: questions and keys, answer normalisation, scoring and renderings."""
+"""The quiz: its files (questions, keys), students' answers, scoring and the Markdown."""
