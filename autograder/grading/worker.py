@@ -27,23 +27,36 @@ class GraderWorker:
         self, settings: Settings, layout: CourseLayout | None = None, *, slot: int = 0
     ) -> None:
         """Load everything once for ``settings``; ``slot`` gives its sandboxes their own user."""
-        self.layout = layout or course()
-        self.settings, self.slot = settings, slot
+        self.layout, self.slot = layout or course(), slot
         self.zygote = Zygote()
         self.zygote.start()
         group = load_module_group(self.layout.reference, STUDENT_MODULES)
         if group.errors:
             raise RuntimeError(f"the reference solutions do not load: {group.errors}")
+        self.reference = group.modules
         self.quiz: Quiz = load_quiz(self.layout.quiz_questions, self.layout.quiz_keys)
         self.plan = collect_plan()  # the shape of a result when grading cannot finish
-        hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
-        self.sandbox_config = _with_hidden(settings.sandbox, hidden)
-        models = ModelLab(self.zygote, self.sandbox_config, slot=slot,
-                          limits=settings.models, cache_dir=settings.options.cache_dir)
-        self.state = GraderState(reference=group.modules, options=settings.options,
-                                 models=models)
+        self._configure(settings)
         # The imports above are permanent: keep the collector from rescanning them.
         gc.freeze()
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Grade from now on under ``settings``, keeping the warm zygote, reference and quiz.
+
+        What depends on the settings is built again: the sandbox limits, the model
+        child and the state the hidden tests share (its datasets follow ``options``).
+        """
+        self.state.models.close()
+        self._configure(settings)
+
+    def _configure(self, settings: Settings) -> None:
+        self.settings = settings
+        hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
+        self.sandbox_config = _with_hidden(settings.sandbox, hidden)
+        models = ModelLab(self.zygote, self.sandbox_config, slot=self.slot,
+                          limits=settings.models, cache_dir=settings.options.cache_dir)
+        self.state = GraderState(reference=self.reference, options=settings.options,
+                                 models=models)
 
     @contextmanager
     def isolate(self, submission: Submission) -> Iterator[Session]:

@@ -4,11 +4,11 @@ Submissions are loaded on the instructor's machine (loading never runs student
 code) and shipped to the workers as plain data, so the workers need convgrade
 and the course installed but no access to the instructor's files. Each dask
 worker process keeps one warm :class:`GraderWorker`, and therefore one sandbox
-zygote, for all the submissions it grades with the same settings. A dask worker
-outlives the run that started it: every task carries its run's
-:class:`~autograder.settings.Settings`, and a task bringing other settings than
-the warm grader's gets a grader built for them (the old one is closed). Results
-come back as dictionaries and are written by the caller, exactly as in a local run.
+zygote, for all the submissions it grades. A dask worker outlives the run that
+started it, so every task carries its run's :class:`~autograder.settings.Settings`;
+a task bringing other settings than the warm grader's sets the grader to them
+first. Results come back as dictionaries and are written by the caller, exactly
+as in a local run.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from autograder.reporting.store import DiskFull
 from autograder.run.discovery import Found
 from autograder.settings import Settings
 
-# This dask worker process's warm grader; it serves only tasks with its own settings.
+# This dask worker process's warm grader; each task sets it to the task's own settings.
 _WORKER: GraderWorker | None = None
 _WORKER_LOCK = threading.Lock()
 
@@ -77,11 +77,10 @@ def _grade_remote(submission: Submission, settings: Settings) -> dict[str, Any]:
 
 
 def _warm_worker(settings: Settings) -> GraderWorker:
-    """The warm grader for ``settings``: the one kept if it was built for them, else a new one."""
+    """This process's warm grader, set to ``settings`` (an earlier run's never grade this one)."""
     global _WORKER
-    if _WORKER is not None and _WORKER.settings != settings:
-        _WORKER.close()  # an earlier run's limits must not grade this run
-        _WORKER = None
     if _WORKER is None:
         _WORKER = GraderWorker(settings, slot=os.getpid() % 4000)
+    elif _WORKER.settings != settings:
+        _WORKER.reconfigure(settings)
     return _WORKER
