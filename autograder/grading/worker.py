@@ -63,12 +63,11 @@ class GraderWorker:
         """A sandboxed session serving this submission's code from a private scratch dir."""
         with host_scratch(submission.id) as scratch:
             write_sources(submission, scratch)
-            with self.zygote.spawn(
-                scratch, self.sandbox_config, slot=self.slot
-            ) as session:
+            with self.zygote.spawn(scratch, self.sandbox_config, slot=self.slot) as session:
                 yield session
 
     def close(self) -> None:
+        """Stop the model child and the zygote."""
         self.state.models.close()
         self.zygote.close()
 
