@@ -16,9 +16,10 @@ from typing import Any
 from autograder.course.paths import PACKAGE_DIR, CourseLayout, course
 from autograder.grading.attempt import attempt
 from autograder.grading.plugin import run_graders
-from autograder.grading.worker import GraderWorker, WorkerSettings
+from autograder.grading.worker import GraderWorker
 from autograder.load.submission import load_submission
 from autograder.reporting.store import write_text_atomic
+from autograder.settings import Settings
 from autograder.student.check import public_tests
 
 
@@ -72,7 +73,7 @@ def hidden_paths(results_dir: Path, layout: CourseLayout) -> tuple[Path, ...]:
 def main(argv: list[str] | None = None) -> int:
     """Grade the submission in ``argv[0]`` and write Gradescope's results JSON to ``argv[1]``."""
     submission_dir, results_path = (Path(a) for a in (argv or sys.argv[1:]))
-    settings = WorkerSettings(hidden_paths=hidden_paths(results_path.parent, course()))
+    settings = Settings(hidden_paths=hidden_paths(results_path.parent, course()))
     with GraderWorker(settings) as worker:
         data = gradescope_result(submission_dir, worker)
     write_text_atomic(results_path, json.dumps(data, indent=2) + "\n")

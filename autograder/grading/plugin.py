@@ -25,6 +25,7 @@ import pytest
 from autograder.course.paths import course
 from autograder.grading.failures import describe_failure
 from autograder.grading.feedback import FollowsFrom
+from autograder.grading.options import GradingOptions
 from autograder.grading.results import TestOutcome
 from autograder.sandbox.proxy import CallTimeout, Proxy
 
@@ -32,15 +33,6 @@ if TYPE_CHECKING:
     from autograder.grading.keras.lab import ModelLab
 
 GRADERS_DIR = course().graders  # course material, never shipped in the student wheel
-
-
-@dataclass
-class GradingOptions:
-    """Settings shared by every hidden test of a run."""
-
-    data_path: Path | None = None
-    train_models: bool = True
-    cache_dir: Path | None = None
 
 
 @dataclass

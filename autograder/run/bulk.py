@@ -20,11 +20,11 @@ from typing import Any
 from autograder.course.paths import OutputLayout
 from autograder.grading.attempt import internal_error
 from autograder.grading.points import rescore_or_keep, stored_policy
-from autograder.grading.worker import WorkerSettings
 from autograder.reporting.gradebook import write_gradebook
 from autograder.reporting.report import write_reports
 from autograder.reporting.store import DiskFull, disk_full, is_graded, load_results, write_result
 from autograder.run.discovery import Found, discover
+from autograder.settings import Settings
 from autograder.workspace.sources import record_graded, shown_results
 
 Progress = Callable[[dict[str, Any]], None]
@@ -80,14 +80,18 @@ def grade_paths(
     inputs: Sequence[Path],
     out: Path,
     *,
-    settings: WorkerSettings | None = None,
+    settings: Settings | None = None,
     workers: int = 1,
     regrade: bool = False,
     dask_address: str | None = None,
     on_result: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> RunSummary:
-    """Grade every submission under ``inputs`` into ``out`` and rewrite the gradebook."""
+    """Grade every submission under ``inputs`` into ``out`` and rewrite the gradebook.
+
+    ``settings`` holds every limit of the run; None means ``Settings()``, the
+    same defaults as ``convgrade grade`` without flags.
+    """
     layout = OutputLayout(out)
     try:
         layout.ensure()
@@ -95,7 +99,7 @@ def grade_paths(
         if (full := disk_full(exc)) is None:
             raise
         raise full from exc
-    settings = settings or WorkerSettings()
+    settings = settings or Settings()
     settings = replace(settings, hidden_paths=(*settings.hidden_paths, out.resolve()))
     if settings.options.cache_dir is None and not dask_address:
         # Local grader processes share training outcomes through the output folder,
@@ -174,7 +178,7 @@ def _fallback_shape() -> tuple[list, Any]:
 
 
 def _stream(
-    todo: list[Found], settings: WorkerSettings, workers: int, dask_address: str | None
+    todo: list[Found], settings: Settings, workers: int, dask_address: str | None
 ) -> Iterator[dict[str, Any]]:
     if not todo:
         return iter(())

@@ -21,18 +21,19 @@ from typing import Any
 from autograder.grading.attempt import attempt, internal_error
 from autograder.grading.plugin import collect_plan
 from autograder.grading.results import TestOutcome
-from autograder.grading.worker import GraderWorker, WorkerSettings
+from autograder.grading.worker import GraderWorker
 from autograder.load.submission import load_submission
 from autograder.quiz.files import Quiz, course_quiz
 from autograder.reporting.store import DiskFull
 from autograder.run.discovery import Found
+from autograder.settings import Settings
 
 RETRIES = 2
 _PR_SET_PDEATHSIG = 1
 
 
 def grade_locally(
-    todo: list[Found], settings: WorkerSettings, workers: int
+    todo: list[Found], settings: Settings, workers: int
 ) -> Iterator[dict[str, Any]]:
     """Yield one serialized result per submission, in completion order."""
     if workers <= 1 or len(todo) == 1:
@@ -67,7 +68,7 @@ def grade_one(worker: GraderWorker, job: Found) -> dict[str, Any]:
 
 
 def _one_pool(
-    todo: list[Found], settings: WorkerSettings, workers: int, broken: list[Found]
+    todo: list[Found], settings: Settings, workers: int, broken: list[Found]
 ) -> Iterator[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
     slots = context.Queue()
@@ -116,15 +117,17 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
         process.kill()
 
 
-_POOL_WORKER: GraderWorker | None = None  # one per pool process, set by the initializer
+# The grader of one pool process, built by the initializer from the run's settings.
+# It lives exactly as long as its process, and each process belongs to one pool of one
+# run (_one_pool shuts it down before returning), so no run sees another run's settings.
+_POOL_WORKER: GraderWorker | None = None
 
 
-def _init_pool_worker(settings: WorkerSettings, slots: Any) -> None:
+def _init_pool_worker(settings: Settings, slots: Any) -> None:
     global _POOL_WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for everyone
     _die_with_parent()
-    settings.slot = slots.get()
-    _POOL_WORKER = GraderWorker(settings)
+    _POOL_WORKER = GraderWorker(settings, slot=slots.get())
 
 
 def _grade_in_pool(job: Found) -> dict[str, Any]:

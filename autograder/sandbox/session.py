@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from autograder.sandbox.channel import Child
 from autograder.sandbox.child import BASE_UID, ChildSpec
+from autograder.sandbox.config import SandboxConfig
 from autograder.sandbox.launcher import OutputCapture, ZygoteProcess, drain, kill_user
 from autograder.sandbox.protocol import FrameReader, ProtocolError, encode, pack
 from autograder.sandbox.proxy import BadReturn, CallTimeout, ChildCrashed
@@ -27,26 +27,6 @@ from autograder.sandbox.scratch import sweep_user
 TASK_MODULE = "$task"
 MIB = 1024 * 1024
 CHILD_START_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class SandboxConfig:
-    """Limits on student code; the defaults suit one CNN assignment."""
-
-    call_timeout: float = 10.0
-    cpu_seconds_per_call: int = 10
-    memory_mb: int = 2048
-    file_size_mb: int = 16
-    # The child's only writable place: a tmpfs of this size inside its own namespace.
-    scratch_mb: int = 64
-    max_processes: int = 64
-    output_bytes: int = 16384
-    # What the grader decodes from the child: one reply, and all replies of a submission.
-    reply_mb: int = 64
-    submission_reply_mb: int = 1024
-    submission_seconds: float = 120.0
-    hidden_paths: tuple[Path, ...] = ()
-    use_namespaces: bool = True
 
 
 class Zygote(ZygoteProcess):

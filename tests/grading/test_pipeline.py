@@ -16,13 +16,14 @@ from autograder.authoring.examples import MISTAKES, SAMPLES, build_sample
 from autograder.authoring.release import build_release
 from autograder.course.paths import course
 from autograder.grading.pipeline import grade_submission
-from autograder.grading.worker import GraderWorker, WorkerSettings
+from autograder.grading.worker import GraderWorker
 from autograder.load.submission import NO_WORK
+from autograder.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[GraderWorker]:
-    with GraderWorker(WorkerSettings()) as warm:
+    with GraderWorker(Settings()) as warm:
         yield warm
 
 

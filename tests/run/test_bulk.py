@@ -15,9 +15,8 @@ import pytest
 from sample_submissions import reference_submission, stub_submission
 
 from autograder.course.paths import OutputLayout
-from autograder.grading.plugin import GradingOptions
-from autograder.grading.worker import WorkerSettings
 from autograder.run.bulk import grade_paths, plan
+from autograder.settings import Settings
 
 
 def _class(root: Path, count: int) -> Path:
@@ -71,7 +70,7 @@ def test_plan_warns_about_a_duplicate_id(tmp_path: Path):
 def test_bulk_grading_with_two_workers_writes_everything(tmp_path: Path):
     """Two warm workers grade a class; every file of the run is written."""
     submissions = _class(tmp_path / "class", 4)
-    settings = WorkerSettings(options=GradingOptions(train_models=False))
+    settings = Settings.from_limits(train_models=False)
     summary = grade_paths([submissions], tmp_path / "out", settings=settings, workers=2)
     results = _results(tmp_path / "out")
     assert sorted(results) == ["s00", "s01", "s02", "s03"] and summary.missing == []

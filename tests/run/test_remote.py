@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -10,11 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sample_submissions import mistaken_submission, reference_submission, stub_submission
+from sample_submissions import (
+    hanging_submission,
+    mistaken_submission,
+    reference_submission,
+    stub_submission,
+)
 
-from autograder.grading.plugin import GradingOptions
-from autograder.grading.worker import WorkerSettings
 from autograder.run.bulk import grade_paths
+from autograder.settings import Settings
 
 DASK = Path(sys.executable).with_name("dask")
 
@@ -65,12 +70,31 @@ def test_dask_run_gives_the_same_results_as_a_local_run(cluster: str, tmp_path: 
     reference_submission(submissions, "ann")
     stub_submission(submissions, "ben")
     mistaken_submission(submissions, "cat", "kernel-flipped", "off-by-one")
-    settings = WorkerSettings(options=GradingOptions(train_models=False))
+    settings = Settings.from_limits(train_models=False)
     remote = grade_paths([submissions], tmp_path / "remote", settings=settings,
                          dask_address=cluster)
     local = grade_paths([submissions], tmp_path / "local",
-                        settings=WorkerSettings(options=GradingOptions(train_models=False)))
+                        settings=Settings.from_limits(train_models=False))
     assert remote.missing == [] and sorted(remote.graded) == ["ann", "ben", "cat"]
     assert sorted(local.graded) == sorted(remote.graded)
     assert _comparable(tmp_path / "remote") == _comparable(tmp_path / "local")
     assert _comparable(tmp_path / "remote")["ann"]["isolation"] == "full"
+
+
+def _zero_pad_output(out: Path) -> str:
+    result = json.loads((out / "results" / "hangs.json").read_text())
+    return " ".join(t["output"] for t in result["tests"] if "zero_pad" in t["output"])
+
+
+@pytest.mark.slow
+def test_a_warm_worker_grades_a_second_run_with_its_own_call_timeout(cluster: str,
+                                                                     tmp_path: Path):
+    """Two runs on one dask worker, with 1 s then 2 s per call: each hang is cut at its own."""
+    submission = hanging_submission(tmp_path / "class", "hangs")
+    for seconds in (1, 2):
+        out = tmp_path / f"out{seconds}"
+        settings = Settings.from_limits(call_timeout=seconds, train_models=False)
+        summary = grade_paths([submission], out, settings=settings, dask_address=cluster)
+        assert summary.timeouts == ["hangs"]
+        assert re.search(rf"zero_pad (did not finish within|used more than) {seconds} s",
+                         _zero_pad_output(out))

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +27,20 @@ from autograder.grading.keras.budget import estimate
 from autograder.grading.keras.config import ModelConfig, UnsafeModel, parse_model
 from autograder.grading.keras.data import Dataset
 from autograder.grading.keras.describe import LayerSpec
+from autograder.grading.keras.limits import ModelLimits
 from autograder.grading.keras.memo import (
     TrainingMemo,
     TrainingOutcome,
     training_arguments,
     training_key,
 )
+from autograder.sandbox.config import SandboxConfig
 from autograder.sandbox.proxy import CallTimeout, ChildCrashed, StudentError
-from autograder.sandbox.session import SandboxConfig, Session, Zygote
+from autograder.sandbox.session import Session, Zygote
 
 # Trusted children run as their own user, apart from the submission children's slots.
 TRUSTED_SLOT_OFFSET = 5000
 MAX_DESCRIBED = 4096  # distinct configs remembered per grader process
-
-
-@dataclass(frozen=True)
-class ModelLimits:
-    """Bounds on the model child's work."""
-
-    training_seconds: float = 60.0
-    describe_seconds: float = 30.0
-    memory_mb: int = 2048
-    tasks_per_child: int = 50  # then a fresh child, so no state builds up across many models
 
 
 class ModelLab:
