@@ -4,9 +4,11 @@ The graders are ordinary pytest modules under ``autograder/graders``. They get
 the student's functions through the ``student`` fixture (a proxy that returns
 plain data), the reference through ``reference``, a per-test random generator
 seeded from the course's secret seed through ``rng`` (the same cases for every
-student), and the run's settings through
-``options``. Each test's points come from ``@pytest.mark.points(n)``. Outcomes
-are read from pytest's report objects, never from terminal output.
+student), and the run's settings through ``options``. What outlives one test
+is typed and found by name, never by a text key: ``reference_models`` and
+``datasets`` for the grader process, ``student_models`` for the submission.
+Each test's points come from ``@pytest.mark.points(n)``. Outcomes are read
+from pytest's report objects, never from terminal output.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -25,6 +27,8 @@ import pytest
 from autograder.course.paths import course
 from autograder.grading.failures import describe_failure
 from autograder.grading.feedback import FollowsFrom
+from autograder.grading.keras.builds import ReferenceModels, StudentModels
+from autograder.grading.keras.data import Datasets
 from autograder.grading.results import TestOutcome
 from autograder.sandbox.proxy import CallTimeout, Proxy
 
@@ -45,11 +49,14 @@ class GradingOptions:
 
 @dataclass
 class GraderState:
-    """What a grader process keeps between submissions (datasets, training memo)."""
+    """What a grader process keeps between submissions (reference models, data, training memo)."""
 
     reference: dict[str, ModuleType]
     options: GradingOptions = field(default_factory=GradingOptions)
-    cache: dict[str, Any] = field(default_factory=dict)
+    # The reference's models, described once per process (autograder.grading.keras.builds).
+    reference_models: ReferenceModels = field(default_factory=ReferenceModels)
+    # The training images, loaded once per process.
+    datasets: Datasets = field(default_factory=Datasets)
     # Rebuilds and trains student models in a trusted sandbox child, with the training
     # memo (autograder.grading.keras.lab.ModelLab); None where no model is graded.
     models: ModelLab | None = None
@@ -71,7 +78,7 @@ class GradingPlugin:
         self._proxy = proxy
         self._submission_id = submission_id
         self._state = state
-        self._submission_cache: dict[str, Any] = {}
+        self._student_models = StudentModels()
         self.outcomes: list[TestOutcome] = []
         self.collection_errors: list[str] = []
         self.interrupted = False
@@ -92,8 +99,14 @@ class GradingPlugin:
         return self._state.options
 
     @pytest.fixture
-    def grader_cache(self) -> dict[str, Any]:
-        return self._state.cache
+    def reference_models(self) -> ReferenceModels:
+        """The reference's models, each described once per grader process."""
+        return self._state.reference_models
+
+    @pytest.fixture
+    def datasets(self) -> Datasets:
+        """The training data, each dataset loaded once per grader process."""
+        return self._state.datasets
 
     @pytest.fixture
     def models(self) -> ModelLab:
@@ -108,9 +121,9 @@ class GradingPlugin:
         return self._state.deadline
 
     @pytest.fixture
-    def submission_cache(self) -> dict[str, Any]:
-        """Values computed for this submission only, shared by its tests."""
-        return self._submission_cache
+    def student_models(self) -> StudentModels:
+        """The models this submission's builders returned, shared by its tests."""
+        return self._student_models
 
     @pytest.fixture
     def submission_id(self) -> str:
