@@ -5,10 +5,16 @@ the student's functions through the ``student`` fixture (a proxy that returns
 plain data), the reference through ``reference``, a per-test random generator
 seeded from the course's secret seed through ``rng`` (the same cases for every
 student), and the run's settings through ``options``. What outlives one test
-is typed and found by name, never by a text key: ``reference_models`` and
-``datasets`` for the grader process, ``student_models`` for the submission.
-Each test's points come from ``@pytest.mark.points(n)``. Outcomes are read
-from pytest's report objects, never from terminal output.
+is held in typed objects, never in a dict with text keys: ``reference_models``
+and ``datasets`` for the grader process, ``student_models`` for the
+submission. Each test's points come from ``@pytest.mark.points(n)``. Outcomes
+are read from pytest's report objects, never from terminal output.
+
+A hidden test's id is ``<exercise>.<function>[<case>]``: its function name
+(without ``test_``) and its parametrize id, both written out in the grader.
+Points policies, adjustments and class statistics name a test by this id,
+so renaming a test function is renaming the test; the docstring's first line
+is only the label shown in reports and may be reworded freely.
 """
 
 from __future__ import annotations
@@ -195,7 +201,10 @@ def _test_name(item: pytest.Item) -> str:
 
 
 def stable_test_id(item: pytest.Item) -> str:
-    """The stable id of a hidden test: ``<exercise>.<function>[<case>]``, never its docstring."""
+    """The stable id of a hidden test: ``<exercise>.<function>[<case>]``, never its docstring.
+
+    ``item.name`` is the function's name with its parametrize id, as pytest gives it.
+    """
     return f"{_exercise(item)}.{item.name.removeprefix('test_')}"
 
 
