@@ -1,4 +1,4 @@
-"""Student-facing renderings of the quiz: Markdown and an ``answers.toml`` template."""
+"""The quiz as Markdown for students; ``authoring.generate`` writes the answers.toml template."""
 
 from __future__ import annotations
 
@@ -8,11 +8,6 @@ from autograder.quiz.scoring import FORMATS, Question, Quiz
 
 def _points(q: Question) -> str:
     return f"{q.points:g} point" + ("" if q.points == 1 else "s")
-
-
-def _summary(prompt: str, limit: int = 90) -> str:
-    text = " ".join(prompt.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def quiz_to_markdown(quiz: Quiz, with_keys: bool = False) -> str:
@@ -40,20 +35,4 @@ def quiz_to_markdown(quiz: Quiz, with_keys: bool = False) -> str:
             if key.partial:
                 answer += ", partial credit"
             lines += ["", f"**Answer:** {answer}", "", f"**Why:** {key.shown}"]
-    return "\n".join(lines) + "\n"
-
-
-def answers_template(quiz: Quiz) -> str:
-    """An ``answers.toml`` for students to fill in; as shipped every answer is missing."""
-    lines = [
-        "# Quiz answers. Fill in the value after each `=` and keep the id on the left.",
-        "# An answer left empty scores 0 as missing; it does not affect anything else.",
-        "# Formats:",
-        *(f"#   {kind}: {text}" for kind, text in FORMATS.items()),
-    ]
-    for n, q in enumerate(quiz.questions, start=1):
-        options = "   ".join(f"{k}) {_summary(v, 40)}" for k, v in q.options.items())
-        lines += ["", f"# {n}. {_summary(q.prompt)} [{q.kind}, {_points(q)}]"]
-        lines += [f"#    {options}"] if options else []
-        lines.append(f"{q.id} = " + ("[]" if q.kind == "multi" else '""'))
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ import pytest
 
 from autograder.course.paths import course
 from autograder.grading.results import QuizItemResult
-from autograder.quiz.render import answers_template, quiz_to_markdown
+from autograder.quiz.render import quiz_to_markdown
 from autograder.quiz.scoring import (
     FORMATS,
     KINDS,
@@ -355,29 +355,6 @@ class TestParseAnswers:
         answers, errors = parse_answers_toml(text)  # type: ignore[arg-type]
         assert isinstance(answers, dict) and isinstance(errors, list)
         assert bool(answers) != bool(errors)
-
-
-class TestTemplate:
-    def test_template_parses_and_scores_missing(self, quiz: Quiz) -> None:
-        """The answers template is valid TOML, names every id, and scores 0 as all missing."""
-        answers, errors = parse_answers_toml(answers_template(quiz))
-        assert errors == []
-        assert list(answers) == [q.id for q in quiz.questions]
-        results, warnings = score_quiz(quiz, answers)
-        assert warnings == []
-        assert {r.status for r in results} == {"missing"}
-        assert sum(r.score for r in results) == 0
-
-    def test_template_filled_in_scores(self, quiz: Quiz) -> None:
-        """Filling a template line with the spec answer scores it."""
-        text = answers_template(quiz).replace('conv_advantages = ""', 'conv_advantages = "d"')
-        answers, _ = parse_answers_toml(text)
-        assert one(quiz, "conv_advantages", answers["conv_advantages"]).status == "correct"
-
-    def test_template_reveals_no_answers(self, quiz: Quiz) -> None:
-        """The template carries no explanation text."""
-        text = answers_template(quiz)
-        assert not any(k.explanation[:40] in text for k in quiz.keys.values())
 
 
 class TestLoadQuiz:
