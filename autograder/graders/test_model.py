@@ -2,9 +2,10 @@
 
 The student's model arrives as its JSON config. The grader checks it and
 estimates its cost as data; it is rebuilt, described and trained only in a
-trusted sandbox child (``models`` fixture, ``keras_grading.lab``), and compared
-with the reference model built here. Equal trainings share one run through the
-memo. With training turned off the learning tests are skipped, not failed.
+trusted sandbox child (``models`` fixture, ``autograder.grading.keras.lab``),
+and compared with the reference model built here (``reference_models``, once
+per grader process). Equal trainings share one run through the memo. With
+training turned off the learning tests are skipped, not failed.
 
 One mistake, one charge: a check that fails only because of a difference an
 earlier check of the same model already charged says "Follows from ..." and
