@@ -92,13 +92,10 @@ def run(
     return outcomes
 
 
-grade = run  # the older name, still used by some tests
-
 __all__ = [
     "NUMPY_MODULES",
     "STUDENT_MODULES",
     "ModuleProxy",
-    "grade",
     "grader_paths",
     "make_mutant",
     "reference_modules",

@@ -6,13 +6,6 @@ from pathlib import Path
 
 from autograder.authoring.examples import CORRECT_ANSWERS, MISTAKES, Sample, build_sample
 
-HANGS = '''
-
-def zero_pad(X, pad):
-    while True:
-        pass
-'''
-
 
 def reference_submission(dest: Path, sid: str = "ref", form: str = "directory") -> Path:
     """The reference solutions packed as a student would submit them."""
@@ -31,14 +24,6 @@ def mistaken_submission(dest: Path, sid: str, *mistakes: str) -> Path:
     unknown = set(mistakes) - set(MISTAKES)
     assert not unknown, f"no such mistake: {unknown}"
     return build_sample(Sample(sid, mistakes=mistakes, answers=CORRECT_ANSWERS), dest)
-
-
-def hanging_submission(dest: Path, sid: str = "hangs") -> Path:
-    """The reference whose ``zero_pad`` never returns."""
-    path = reference_submission(dest, sid)
-    with (path / "convolution.py").open("a", encoding="utf-8") as handle:
-        handle.write(HANGS)
-    return path
 
 
 def notebook_bundle(dest: Path, sid: str = "bundle") -> Path:

@@ -2,9 +2,10 @@
 
 The student's model arrives as its JSON config. The grader checks it and
 estimates its cost as data; it is rebuilt, described and trained only in a
-trusted sandbox child (``models`` fixture, ``keras_grading.lab``), and compared
-with the reference model built here. Equal trainings share one run through the
-memo. With training turned off the learning tests are skipped, not failed.
+trusted sandbox child (``models`` fixture, ``autograder.grading.keras.lab``),
+and compared with the reference model built here (``reference_models``, once
+per grader process). Equal trainings share one run through the memo. With
+training turned off the learning tests are skipped, not failed.
 
 One mistake, one charge: a check that fails only because of a difference an
 earlier check of the same model already charged says "Follows from ..." and
@@ -15,14 +16,19 @@ costs the compile check, not the learning check).
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from autograder.grading.feedback import FollowsFrom, Mismatch
+from autograder.grading.keras.builds import (
+    ModelCall,
+    ReferenceModel,
+    ReferenceModels,
+    StudentModels,
+)
 from autograder.grading.keras.compare import (
     architecture_misconception,
     compare_compile,
@@ -31,13 +37,8 @@ from autograder.grading.keras.compare import (
     side_by_side,
 )
 from autograder.grading.keras.config import UnsafeModel
-from autograder.grading.keras.data import Dataset, digits_28x28, load_npz
-from autograder.grading.keras.describe import (
-    CompileSpec,
-    LayerSpec,
-    compile_spec,
-    describe_model,
-)
+from autograder.grading.keras.data import Dataset, Datasets
+from autograder.grading.keras.describe import LayerSpec, compile_spec
 from autograder.grading.keras.train import EPOCHS, NPZ_THRESHOLD, SEED, THRESHOLDS
 from autograder.grading.misconceptions import HINTS
 from autograder.grading.support import describe_call
@@ -55,42 +56,17 @@ VARIANTS = {
 }
 
 
-@dataclass(frozen=True)
-class Expected:
+def _expected(reference, reference_models: ReferenceModels, builder: str, args=(), kwargs=None):
     """The reference model for one call, described once per grader process."""
-
-    layers: tuple[LayerSpec, ...]
-    compile: CompileSpec
-    params: int
-    input_shape: tuple[int, ...]
-    # As JSON text, never a shared dict: each training gets its own fresh copy.
-    compile_json: str
-
-    @property
-    def compile_config(self) -> dict[str, Any]:
-        return json.loads(self.compile_json)
-
-
-def _expected(reference, grader_cache: dict[str, Any], builder: str, args=(), kwargs=None):
-    kwargs = kwargs or {}
-    key = f"keras-reference:{builder}:{args!r}:{sorted(kwargs.items())!r}"
-    if key not in grader_cache:
-        model = getattr(reference[MODULE], builder)(*args, **kwargs)
-        spec = compile_spec(model.get_compile_config())
-        assert spec is not None, f"reference {builder} is not compiled"
-        grader_cache[key] = Expected(
-            tuple(describe_model(model)), spec, int(model.count_params()),
-            tuple(model.input_shape[1:]), json.dumps(model.get_compile_config(), default=str),
-        )
-    return grader_cache[key]
+    return reference_models.get(reference[MODULE], ModelCall.of(builder, args, kwargs))
 
 
 def _student_model(
-    student, submission_cache: dict[str, Any], builder: str, args=(), kwargs=None
+    student, student_models: StudentModels, builder: str, args=(), kwargs=None
 ) -> KerasModelData:
     """The student's model for one call, built once per submission in the sandbox."""
-    key = f"keras-student:{builder}:{args!r}:{sorted((kwargs or {}).items())!r}"
-    value = submission_cache.get(key)
+    call = ModelCall.of(builder, args, kwargs)
+    value = student_models.get(call)
     if value is None:
         value = student.call(MODULE, builder, *args, **(kwargs or {}))
     if type(value) is not KerasModelData:
@@ -99,11 +75,11 @@ def _student_model(
             case=describe_call(builder, *args, **(kwargs or {})),
             got=f"a value of type {type(value).__name__}",
         )
-    submission_cache[key] = value
+    student_models.keep(call, value)
     return value
 
 
-def _student_layers(data: KerasModelData, models, builder: str, expected: Expected):
+def _student_layers(data: KerasModelData, models, builder: str, expected: ReferenceModel):
     """The student's layers, as the model child rebuilds them."""
     try:
         return models.describe(data.config_json, expected.input_shape)
@@ -116,7 +92,7 @@ def _student_layers(data: KerasModelData, models, builder: str, expected: Expect
         ) from exc
 
 
-def _check_architecture(builder: str, case: str, expected: Expected, got: list[LayerSpec]):
+def _check_architecture(builder: str, case: str, expected: ReferenceModel, got: list[LayerSpec]):
     problems = compare_models(list(expected.layers), got)
     if not problems:
         return
@@ -130,14 +106,14 @@ def _check_architecture(builder: str, case: str, expected: Expected, got: list[L
     )
 
 
-def _expected_and_got(student, submission_cache, reference, grader_cache, models, builder):
+def _expected_and_got(student, student_models, reference, reference_models, models, builder):
     """The reference model's description and the student's layers for ``builder()``."""
-    expected = _expected(reference, grader_cache, builder)
-    data = _student_model(student, submission_cache, builder)
+    expected = _expected(reference, reference_models, builder)
+    data = _student_model(student, student_models, builder)
     return expected, _student_layers(data, models, builder, expected)
 
 
-def _architecture_charged(expected: Expected, got: list[LayerSpec]) -> bool:
+def _architecture_charged(expected: ReferenceModel, got: list[LayerSpec]) -> bool:
     return bool(compare_models(list(expected.layers), got))
 
 
@@ -149,27 +125,27 @@ def _follows(check: str, builder: str, message: str, **fields: Any) -> FollowsFr
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_returns_model(student, submission_cache, reference, grader_cache, models, builder):
+def test_returns_model(student, student_models, reference, reference_models, models, builder):
     """the function returns a Keras model the grader can rebuild"""
-    _expected_and_got(student, submission_cache, reference, grader_cache, models, builder)
+    _expected_and_got(student, student_models, reference, reference_models, models, builder)
 
 
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_architecture(student, submission_cache, reference, grader_cache, models, builder):
+def test_architecture(student, student_models, reference, reference_models, models, builder):
     """the layers, their settings and output shapes match the specification"""
     expected, got = _expected_and_got(
-        student, submission_cache, reference, grader_cache, models, builder
+        student, student_models, reference, reference_models, models, builder
     )
     _check_architecture(builder, f"{builder}()", expected, got)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_parameter_count(student, submission_cache, reference, grader_cache, models, builder):
+def test_parameter_count(student, student_models, reference, reference_models, models, builder):
     """the model has as many parameters as the specification"""
     expected, got = _expected_and_got(
-        student, submission_cache, reference, grader_cache, models, builder
+        student, student_models, reference, reference_models, models, builder
     )
     total = sum(spec.params for spec in got)
     if total != expected.params:
@@ -182,10 +158,10 @@ def test_parameter_count(student, submission_cache, reference, grader_cache, mod
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", BUILDERS)
-def test_compile_settings(student, submission_cache, reference, grader_cache, models, builder):
+def test_compile_settings(student, student_models, reference, reference_models, models, builder):
     """the model is compiled with Adam, sparse categorical cross-entropy and accuracy"""
-    expected = _expected(reference, grader_cache, builder)
-    data = _student_model(student, submission_cache, builder)
+    expected = _expected(reference, reference_models, builder)
+    data = _student_model(student, student_models, builder)
     got = compile_spec(data.compile_config)
     problems = compare_compile(expected.compile, got)
     if not problems:
@@ -206,29 +182,26 @@ def test_compile_settings(student, submission_cache, reference, grader_cache, mo
     raise Mismatch(message, diff=problems)
 
 
-def _dataset(options, grader_cache: dict[str, Any]) -> tuple[Dataset, bool]:
+def _dataset(options, datasets: Datasets) -> tuple[Dataset, bool]:
     """The training data, loaded once per grader process; True when it is the instructor's."""
     path = options.data_path
-    key = f"keras-data:{path}"
-    if key not in grader_cache:
-        grader_cache[key] = load_npz(path, seed=SEED) if path else digits_28x28(SEED)
-    return grader_cache[key], path is not None
+    return (datasets.npz(path, seed=SEED) if path else datasets.digits(SEED)), path is not None
 
 
 @pytest.mark.points(3)
 @pytest.mark.parametrize("builder", BUILDERS)
 def test_learns(
-    student, submission_cache, reference, grader_cache, models, options, deadline,
+    student, student_models, reference, reference_models, models, options, datasets, deadline,
     record_property, builder,
 ):
     """trained with a fixed seed, the model classifies held-out digits well enough"""
     if not options.train_models:
         pytest.skip("training is turned off for this run")
     expected, got = _expected_and_got(
-        student, submission_cache, reference, grader_cache, models, builder
+        student, student_models, reference, reference_models, models, builder
     )
-    data = _student_model(student, submission_cache, builder)
-    dataset, instructor_data = _dataset(options, grader_cache)
+    data = _student_model(student, student_models, builder)
+    dataset, instructor_data = _dataset(options, datasets)
     # A model returned without compile() already loses the compile test; it is
     # trained with the specified settings so that the same slip is not charged twice.
     compile_config = data.compile_config
@@ -259,18 +232,18 @@ def test_learns(
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_other_arguments(student, submission_cache, reference, grader_cache, models, variant):
+def test_other_arguments(student, student_models, reference, reference_models, models, variant):
     """the builder honours its input_shape, num_classes and hidden_units arguments"""
     builder, args, kwargs = VARIANTS[variant]
-    expected = _expected(reference, grader_cache, builder, args, kwargs)
-    data = _student_model(student, submission_cache, builder, args, kwargs)
+    expected = _expected(reference, reference_models, builder, args, kwargs)
+    data = _student_model(student, student_models, builder, args, kwargs)
     got = _student_layers(data, models, builder, expected)
     case = describe_call(builder, *args, **kwargs)
     try:
         _check_architecture(builder, case, expected, got)
     except Mismatch as failure:
         default, got_default = _default_layers(
-            student, submission_cache, reference, grader_cache, models, builder
+            student, student_models, reference, reference_models, models, builder
         )
         if got_default is None or not _architecture_charged(default, got_default):
             raise
@@ -286,10 +259,10 @@ def test_other_arguments(student, submission_cache, reference, grader_cache, mod
         ) from None
 
 
-def _default_layers(student, submission_cache, reference, grader_cache, models, builder):
+def _default_layers(student, student_models, reference, reference_models, models, builder):
     """The reference and the student's layers for ``builder()``; None when there is no model."""
     try:
-        return _expected_and_got(student, submission_cache, reference, grader_cache, models,
+        return _expected_and_got(student, student_models, reference, reference_models, models,
                                  builder)
     except Exception:
-        return _expected(reference, grader_cache, builder), None
+        return _expected(reference, reference_models, builder), None

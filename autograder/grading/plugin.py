@@ -4,9 +4,17 @@ The graders are ordinary pytest modules under ``autograder/graders``. They get
 the student's functions through the ``student`` fixture (a proxy that returns
 plain data), the reference through ``reference``, a per-test random generator
 seeded from the course's secret seed through ``rng`` (the same cases for every
-student), and the run's settings through
-``options``. Each test's points come from ``@pytest.mark.points(n)``. Outcomes
+student), and the run's settings through ``options``. What outlives one test
+is held in typed objects, never in a dict with text keys: ``reference_models``
+and ``datasets`` for the grader process, ``student_models`` for the
+submission. Each test's points come from ``@pytest.mark.points(n)``. Outcomes
 are read from pytest's report objects, never from terminal output.
+
+A hidden test's id is ``<exercise>.<function>[<case>]``: its function name
+(without ``test_``) and its parametrize id, both written out in the grader.
+Points policies, adjustments and class statistics name a test by this id,
+so renaming a test function is renaming the test; the docstring's first line
+is only the label shown in reports and may be reworded freely.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -25,6 +33,8 @@ import pytest
 from autograder.course.paths import course
 from autograder.grading.failures import describe_failure
 from autograder.grading.feedback import FollowsFrom
+from autograder.grading.keras.builds import ReferenceModels, StudentModels
+from autograder.grading.keras.data import Datasets
 from autograder.grading.options import GradingOptions
 from autograder.grading.results import TestOutcome
 from autograder.sandbox.proxy import CallTimeout, Proxy
@@ -37,11 +47,14 @@ GRADERS_DIR = course().graders  # course material, never shipped in the student 
 
 @dataclass
 class GraderState:
-    """What a grader process keeps between submissions (datasets, training memo)."""
+    """What a grader process keeps between submissions (reference models, data, training memo)."""
 
     reference: dict[str, ModuleType]
     options: GradingOptions = field(default_factory=GradingOptions)
-    cache: dict[str, Any] = field(default_factory=dict)
+    # The reference's models, described once per process (autograder.grading.keras.builds).
+    reference_models: ReferenceModels = field(default_factory=ReferenceModels)
+    # The training images, loaded once per process.
+    datasets: Datasets = field(default_factory=Datasets)
     # Rebuilds and trains student models in a trusted sandbox child, with the training
     # memo (autograder.grading.keras.lab.ModelLab); None where no model is graded.
     models: ModelLab | None = None
@@ -63,7 +76,7 @@ class GradingPlugin:
         self._proxy = proxy
         self._submission_id = submission_id
         self._state = state
-        self._submission_cache: dict[str, Any] = {}
+        self._student_models = StudentModels()
         self.outcomes: list[TestOutcome] = []
         self.collection_errors: list[str] = []
         self.interrupted = False
@@ -84,8 +97,14 @@ class GradingPlugin:
         return self._state.options
 
     @pytest.fixture
-    def grader_cache(self) -> dict[str, Any]:
-        return self._state.cache
+    def reference_models(self) -> ReferenceModels:
+        """The reference's models, each described once per grader process."""
+        return self._state.reference_models
+
+    @pytest.fixture
+    def datasets(self) -> Datasets:
+        """The training data, each dataset loaded once per grader process."""
+        return self._state.datasets
 
     @pytest.fixture
     def models(self) -> ModelLab:
@@ -100,9 +119,9 @@ class GradingPlugin:
         return self._state.deadline
 
     @pytest.fixture
-    def submission_cache(self) -> dict[str, Any]:
-        """Values computed for this submission only, shared by its tests."""
-        return self._submission_cache
+    def student_models(self) -> StudentModels:
+        """The models this submission's builders returned, shared by its tests."""
+        return self._student_models
 
     @pytest.fixture
     def submission_id(self) -> str:
@@ -174,7 +193,10 @@ def _test_name(item: pytest.Item) -> str:
 
 
 def stable_test_id(item: pytest.Item) -> str:
-    """The stable id of a hidden test: ``<exercise>.<function>[<case>]``, never its docstring."""
+    """The stable id of a hidden test: ``<exercise>.<function>[<case>]``, never its docstring.
+
+    ``item.name`` is the function's name with its parametrize id, as pytest gives it.
+    """
     return f"{_exercise(item)}.{item.name.removeprefix('test_')}"
 
 

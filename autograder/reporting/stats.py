@@ -10,6 +10,9 @@ between a submission's fraction of an item's points and its percent score on
 everything else. For a pass/fail test that is the point-biserial correlation.
 It is None when it cannot be estimated (fewer than three submissions hold the
 item, or the item or the rest score does not vary).
+
+Tests are counted by their stable id (``<exercise>.<function>[<case>]``) and
+shown under their label, so a reworded docstring never splits a test in two.
 """
 
 from __future__ import annotations
@@ -184,6 +187,20 @@ def _exercise_means(results: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
+def _test_id(test: dict[str, Any]) -> str:
+    """A stored test's stable id (its name in results written before tests had ids)."""
+    return str(test.get("id") or test["name"])
+
+
+def _labels(results: list[dict[str, Any]]) -> dict[str, str]:
+    """Each test id's label: the name it has in the first result holding it."""
+    labels: dict[str, str] = {}
+    for result in results:
+        for test in _graded_tests(result):
+            labels.setdefault(_test_id(test), test["name"])
+    return labels
+
+
 def _graded_tests(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [t for t in result.get("tests", []) if t.get("exercise") != QUIZ]
 
@@ -205,9 +222,10 @@ def _test_stats(results: list[dict[str, Any]]) -> list[TestStats]:
     pairs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     passed: Counter[tuple[str, str]] = Counter()
     skipped: Counter[tuple[str, str]] = Counter()
+    labels = _labels(results)
     for result in results:
         for test in _graded_tests(result):
-            key = (test.get("exercise", ""), test["name"])
+            key = (test.get("exercise", ""), _test_id(test))
             pairs.setdefault(key, [])
             if not attempted(result, test):
                 skipped[key] += 1
@@ -216,15 +234,15 @@ def _test_stats(results: list[dict[str, Any]]) -> list[TestStats]:
             passed[key] += test["status"] == "passed"
     return [
         TestStats(
-            name=name,
+            name=labels[tid],
             exercise=exercise,
-            attempts=len(pairs[(exercise, name)]),
-            passed=passed[(exercise, name)],
-            pass_rate=rate(passed[(exercise, name)], len(pairs[(exercise, name)])),
-            discrimination=discrimination(pairs[(exercise, name)]),
-            not_attempted=skipped[(exercise, name)],
+            attempts=len(pairs[(exercise, tid)]),
+            passed=passed[(exercise, tid)],
+            pass_rate=rate(passed[(exercise, tid)], len(pairs[(exercise, tid)])),
+            discrimination=discrimination(pairs[(exercise, tid)]),
+            not_attempted=skipped[(exercise, tid)],
         )
-        for exercise, name in _course_order(pairs)
+        for exercise, tid in _course_order(pairs)
     ]
 
 
@@ -234,12 +252,14 @@ def _group_stats(results: list[dict[str, Any]]) -> list[TestGroupStats]:
     passed: Counter[tuple[str, str]] = Counter()
     clean: Counter[tuple[str, str]] = Counter()  # submissions passing every case
     takers: Counter[tuple[str, str]] = Counter()
+    labels: dict[tuple[str, str], str] = {}  # (exercise, base id) -> base label
     for result in results:
         failed_here: dict[tuple[str, str], bool] = {}
         for test in _graded_tests(result):
-            base, case = split_test_name(test["name"])
+            base, case = split_test_name(_test_id(test))
             if case is None or not attempted(result, test):
                 continue
+            labels.setdefault((test.get("exercise", ""), base), split_test_name(test["name"])[0])
             key = (test.get("exercise", ""), base)
             cases[key].add(case)
             attempts[key] += 1
@@ -251,7 +271,7 @@ def _group_stats(results: list[dict[str, Any]]) -> list[TestGroupStats]:
             clean[key] += not failed
     return [
         TestGroupStats(
-            name=base,
+            name=labels[(exercise, base)],
             exercise=exercise,
             cases=len(cases[(exercise, base)]),
             attempts=attempts[(exercise, base)],
@@ -267,15 +287,16 @@ def _misconceptions(results: list[dict[str, Any]]) -> list[MisconceptionStats]:
     showing: Counter[str] = Counter()
     where: dict[str, Counter[str]] = defaultdict(Counter)
     who: dict[str, list[str]] = defaultdict(list)
+    labels = _labels(results)
     for result in results:
         seen: dict[str, set[str]] = defaultdict(set)
         for test in _graded_tests(result):
             for tag in test.get("tags", []):
                 if tag.startswith("misconception:"):
-                    seen[tag.split(":", 1)[1]].add(test["name"])
-        for code, names in seen.items():
+                    seen[tag.split(":", 1)[1]].add(_test_id(test))
+        for code, ids in seen.items():
             showing[code] += 1
-            where[code].update(names)
+            where[code].update({labels[tid] for tid in ids})
             who[code].append(str(result["submission"]))
     n = len(results)
     return [

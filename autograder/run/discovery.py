@@ -31,11 +31,6 @@ class Found:
     note: str = ""
 
 
-def discover_submissions(inputs: Sequence[Path]) -> list[Path]:
-    """Every submission named by ``inputs``; a folder without exercise files holds many."""
-    return [found.path for found in discover(inputs)[0]]
-
-
 def discover_with_warnings(inputs: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The submissions named by ``inputs``, and a warning for each id that had to change."""
     found, warnings = discover(inputs)

@@ -12,8 +12,6 @@ from autograder.grading.results import QUIZ
 from autograder.load.submission import EXPECTED_FUNCTIONS
 from autograder.workspace.store import RosterEntry
 
-SORT_KEYS = ("submission", "name", "score", "late", "similarity")
-
 
 @dataclass
 class Row:

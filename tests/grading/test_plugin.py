@@ -1,10 +1,20 @@
 """Tests for autograder.grading.plugin: hidden graders run through pytest into typed outcomes."""
 
+import sys
 import textwrap
 
 import pytest
+from grading_helpers import ModuleProxy, make_mutant, reference_modules
 
-from autograder.grading.plugin import GraderState, collect_plan, run_graders, stable_seed
+from autograder.grading.plugin import (
+    GRADERS_DIR,
+    GraderState,
+    collect_plan,
+    run_graders,
+    stable_seed,
+)
+from autograder.grading.points import PointsPolicy, rescore
+from autograder.grading.results import SubmissionResult
 from autograder.sandbox.proxy import StudentRaised
 
 GRADER = '''
@@ -139,3 +149,70 @@ def test_recorded_properties_reach_the_outcome(tmp_path):
                     "    record_property('training', 'memo-hit')\n")
     outcomes, _ = run_graders(FakeProxy(), "s", GraderState(reference={}), [path])
     assert outcomes[0].details["properties"] == {"training": "memo-hit"}
+
+
+def test_a_test_id_is_its_exercise_function_and_case(grader):
+    """Ids are ``<exercise>.<function>[<case>]``; the docstring is only the label."""
+    assert [(o.id, o.name) for o in collect_plan([grader])][:3] == [
+        ("toy.adds", "add returns the sum"),
+        ("toy.tagged[1]", "A wrong answer is tagged [1]"),
+        ("toy.tagged[2]", "A wrong answer is tagged [2]"),
+    ]
+
+
+def test_the_hidden_test_ids_are_unique():
+    """No two hidden tests share an id, so a policy or an adjustment names exactly one."""
+    ids = [o.id for o in collect_plan()]
+    assert len(ids) == len(set(ids)) > 50
+
+
+@pytest.fixture
+def unloaded_pooling_grader():
+    """No module named test_pooling while the test runs, the earlier one put back after.
+
+    pytest's importlib mode reuses a loaded module of the same name (so a grader
+    process loads its graders once); each copy of the graders must load afresh.
+    """
+    saved = sys.modules.pop("test_pooling", None)
+    yield
+    sys.modules.pop("test_pooling", None)
+    if saved is not None:
+        sys.modules["test_pooling"] = saved
+
+
+def _graded(folder, proxy, policy):
+    sys.modules.pop("test_pooling", None)
+    outcomes, errors = run_graders(proxy, "s", GraderState(reference={}),
+                                   [folder / "test_pooling.py"])
+    assert errors == []
+    data = rescore(SubmissionResult(submission="s", tests=outcomes).to_gradescope_dict(), policy)
+    return {t["id"]: t for t in data["tests"]}
+
+
+def test_rewording_a_docstring_keeps_ids_and_policy_points(tmp_path, unloaded_pooling_grader):
+    """A reworded hidden test keeps its id, so a points policy still reaches it."""
+    source = (GRADERS_DIR / "test_pooling.py").read_text()
+    old = '"""pool_forward matches TensorFlow\'s pooling"""'
+    assert old in source
+    for folder, text in (("before", source),
+                         ("after", source.replace(old, '"""pooling agrees with TensorFlow"""'))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "test_pooling.py").write_text(text)
+    reference = reference_modules(("pooling",))["pooling"].pool_forward
+
+    def max_only(A_prev, pool_size=2, stride=None, mode="max", padding="valid"):
+        return reference(A_prev, pool_size, stride, "max", padding)
+
+    proxy = ModuleProxy(make_mutant(reference_modules(("pooling",)), "pooling", "pool_forward",
+                                    max_only))
+    named = "pooling.pool_forward_cases[average-same-odd]"
+    policy = PointsPolicy(exercises={"pooling": 20}, tests={named: 5})
+    before = _graded(tmp_path / "before", proxy, policy)
+    after = _graded(tmp_path / "after", proxy, policy)
+    assert after[named]["name"] == "pooling agrees with TensorFlow [average-same-odd]"
+    assert before[named]["name"] == "pool_forward matches TensorFlow's pooling [average-same-odd]"
+    assert (after[named]["score"], after[named]["max_score"]) == (0.0, 5.0)
+    points = {tid: (t["score"], t["max_score"]) for tid, t in before.items()}
+    assert points == {tid: (t["score"], t["max_score"]) for tid, t in after.items()}
+    assert 0 < sum(s for s, _ in points.values()) < 20
+    assert sum(m for _, m in points.values()) == pytest.approx(20)

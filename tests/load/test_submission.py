@@ -20,7 +20,7 @@ from autograder.load.submission import (
     submission_id,
     write_sources,
 )
-from autograder.run.discovery import Found, discover, discover_submissions, discover_with_warnings
+from autograder.run.discovery import Found, discover, discover_with_warnings
 
 GOOD = "def conv_output_size(n, f, stride=1, padding='valid'):\n    return (n - f) // stride + 1\n"
 SIBLING = "import shapes\n\ndef flat(n):\n    return shapes.conv_output_size(n, 3)\n"
@@ -314,14 +314,14 @@ class TestDiscovery:
         _notebook(root / "c.ipynb", [GOOD])
         (root / "notes.txt").write_text("ignored")
         (root / ".hidden").mkdir()
-        found = discover_submissions([root])
+        found, _ = discover_with_warnings([root])
         assert [p.name for p in found] == ["a student.zip", "b-student", "c.ipynb"]
         assert [submission_id(p) for p in found] == ["a_student", "b-student", "c"]
 
     def test_a_single_submission_counts_once(self, tmp_path):
         """A folder holding exercise files is one submission."""
         folder = _folder(tmp_path)
-        assert discover_submissions([folder]) == [folder]
+        assert discover_with_warnings([folder]) == ([folder], [])
 
     def test_child_folder_with_only_a_notebook_counts(self, tmp_path):
         """Every sub-folder of a class folder is a submission, even one holding a notebook."""
@@ -330,15 +330,15 @@ class TestDiscovery:
         _notebook(root / "amy" / "hw.ipynb", [GOOD])
         (root / "empty").mkdir()
         (root / "__MACOSX").mkdir()
-        assert [p.name for p in discover_submissions([root])] == ["amy", "empty"]
+        assert [p.name for p in discover_with_warnings([root])[0]] == ["amy", "empty"]
         assert "does not define" in " ".join(load_submission(root / "amy").warnings)
 
     def test_class_folder_of_one_student_is_graded_under_the_students_name(self, tmp_path):
         """A folder without exercise files of its own is a class, even with one student in it."""
         root = tmp_path / "class"
         student = _folder(root, "ben")
-        assert discover_submissions([root]) == [student]
-        assert submission_id(discover_submissions([root])[0]) == "ben"
+        assert discover_with_warnings([root]) == ([student], [])
+        assert submission_id(student) == "ben"
 
     def test_output_folders_are_never_students(self, tmp_path):
         """An OUT folder or a stats/ folder inside a class folder is skipped."""
@@ -347,7 +347,7 @@ class TestDiscovery:
         (root / "out" / "results").mkdir(parents=True)
         (root / "stats").mkdir()
         (root / "stats" / "stats.json").write_text("{}")
-        assert discover_submissions([root]) == [student]
+        assert discover_with_warnings([root]) == ([student], [])
         found, warnings = discover_with_warnings([root / "out"])
         assert found == [] and "grading output folder" in warnings[0]
 

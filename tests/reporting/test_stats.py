@@ -123,6 +123,31 @@ def test_parametrized_tests_pooled_by_base_name() -> None:
     assert shape.all_cases_rate == pytest.approx(4 / 6, abs=1e-4)
 
 
+def _reworded_class(reword: bool) -> list[dict[str, Any]]:
+    """Three submissions of one parametrized test; with ``reword``, s2 was graded after its
+    docstring changed (same ids, new labels)."""
+    results = []
+    for i in range(3):
+        label = "the output has the right shape" if reword and i == 2 else "output shape"
+        tests = [
+            _test(f"{label} [{case}]", "convolution", i >= k, id=f"convolution.shape[{case}]",
+                  tags=[] if i >= k else ["misconception:off-by-one"])
+            for k, case in enumerate(("valid", "same"))
+        ]
+        results.append(SubmissionResult(submission=f"s{i}", tests=tests).to_gradescope_dict())
+    return results
+
+
+def test_a_reworded_docstring_does_not_split_a_test() -> None:
+    """Tests are counted by stable id: results under an old and a new label make one row."""
+    before, after = compute_stats(_reworded_class(False)), compute_stats(_reworded_class(True))
+    assert after.to_dict() == before.to_dict()
+    assert [(t.name, t.attempts) for t in after.tests] == [
+        ("output shape [valid]", 3), ("output shape [same]", 3)]
+    assert [(g.name, g.cases, g.attempts) for g in after.test_groups] == [("output shape", 2, 6)]
+    assert after.misconceptions[0].tests == {"output shape [same]": 1}
+
+
 def test_split_test_name() -> None:
     """A bracketed parametrization id splits off the base name; plain names stay whole."""
     assert split_test_name("output shape [same-2]") == ("output shape", "same-2")

@@ -6,8 +6,7 @@ import difflib
 
 from autograder.grading.keras.describe import CompileSpec, LayerSpec
 
-# Names Keras accepts for the same loss or metric.
-LOSS_ALIASES = {"sparse_categorical_crossentropy": {"sparse_categorical_crossentropy"}}
+# Names Keras accepts for the accuracy metric.
 ACCURACY = {"accuracy", "acc", "sparse_categorical_accuracy"}
 # The layer settings compared once two layers have the same kind, with their labels.
 SETTINGS = (
@@ -143,7 +142,7 @@ def compare_compile(expected: CompileSpec, got: CompileSpec | None) -> list[str]
     lines = []
     if got.optimizer != expected.optimizer:
         lines.append(f"optimizer should be {expected.optimizer!r}, got {got.optimizer!r}")
-    if not _same_loss(expected.loss, got.loss):
+    if got.loss != expected.loss:
         lines.append(f"loss should be {expected.loss!r}, got {got.loss!r}")
     elif got.from_logits != expected.from_logits:
         lines.append(
@@ -160,10 +159,6 @@ def compare_compile(expected: CompileSpec, got: CompileSpec | None) -> list[str]
             "argument of compile is loss_weights, so pass metrics=[...] by keyword"
         )
     return lines
-
-
-def _same_loss(expected: str | None, got: str | None) -> bool:
-    return got == expected or got in LOSS_ALIASES.get(expected or "", set())
 
 
 def _shape(shape: tuple[int | None, ...]) -> str:

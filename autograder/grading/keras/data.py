@@ -89,3 +89,25 @@ def _subsample(x: np.ndarray, y: np.ndarray, n: int, rng: np.random.Generator, n
 def _images(x: np.ndarray, scale: float) -> np.ndarray:
     x = x.astype(np.float32) / scale
     return x[..., np.newaxis] if x.ndim == 3 else x
+
+
+class Datasets:
+    """The training data loaded so far in a grader process: each dataset once."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[Path | None, int], Dataset] = {}
+
+    def digits(self, seed: int = 0) -> Dataset:
+        """``digits_28x28(seed)``, loaded on first use."""
+        return self._get(None, seed)
+
+    def npz(self, path: Path, seed: int = 0) -> Dataset:
+        """``load_npz(path, seed=seed)``, loaded on first use."""
+        return self._get(Path(path), seed)
+
+    def _get(self, path: Path | None, seed: int) -> Dataset:
+        found = self._loaded.get((path, seed))
+        if found is None:
+            found = load_npz(path, seed=seed) if path is not None else digits_28x28(seed)
+            self._loaded[(path, seed)] = found
+        return found
