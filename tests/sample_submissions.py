@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.authoring.examples import CORRECT_ANSWERS, MISTAKES, Sample, build_sample
+from autograder.authoring.examples import CORRECT_ANSWERS, EVERY, MISTAKES, Sample, build_sample
 
 HANGS = '''
 
@@ -21,9 +21,7 @@ def reference_submission(dest: Path, sid: str = "ref", form: str = "directory") 
 
 def stub_submission(dest: Path, sid: str = "stubs") -> Path:
     """The untouched student stubs and an empty quiz."""
-    from autograder.course.paths import STUDENT_MODULES
-
-    return build_sample(Sample(sid, stubs=STUDENT_MODULES, answers=""), dest)
+    return build_sample(Sample(sid, stubs=(EVERY,), answers=""), dest)
 
 
 def mistaken_submission(dest: Path, sid: str, *mistakes: str) -> Path:

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from autograder.course.paths import STUDENT_MODULES, CourseLayout, course
+from autograder.course.paths import CourseLayout, course
+from autograder.course.table import course_table
 from autograder.grading.keras.lab import ModelLab, ModelLimits
 from autograder.grading.plugin import GraderState, GradingOptions, collect_plan
 from autograder.load.modules import load_module_group
@@ -40,7 +41,7 @@ class GraderWorker:
         self.settings = settings
         self.zygote = Zygote()
         self.zygote.start()
-        group = load_module_group(self.layout.reference, STUDENT_MODULES)
+        group = load_module_group(self.layout.reference, course_table(self.layout).names)
         if group.errors:
             raise RuntimeError(f"the reference solutions do not load: {group.errors}")
         self.quiz: Quiz = load_quiz(self.layout.quiz_questions, self.layout.quiz_keys)
