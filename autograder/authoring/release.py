@@ -54,10 +54,6 @@ MARKER = "BEGIN SOLUTION"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _source_path(course: CourseLayout, source: str) -> Path:
-    return course.root / source.rstrip("/")
-
-
 def _shipped(course: CourseLayout, source: str, folder: Path) -> list[Path]:
     """The files of a folder source that ship: for the public tests, those the table names."""
     files = sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
@@ -83,7 +79,7 @@ def _bundle_files(course: CourseLayout) -> dict[str, bytes]:
         if source == "requirements.txt":
             files[dest] = REQUIREMENTS.encode("utf-8")
             continue
-        path = _source_path(course, source).resolve()
+        path = (course.root / source.rstrip("/")).resolve()
         for secret in _forbidden(course):
             if path.is_relative_to(secret.resolve()):
                 raise ValueError(f"release source {source} is inside {secret}, which never ships")

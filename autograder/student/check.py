@@ -4,8 +4,8 @@ The public tests are small fixed cases that ship with the student bundle; the
 hidden graders never run here. Student code runs in this process (it is the
 student's own machine), through the same plain-data proxy the grader uses, so
 a value that would not survive grading fails here too. TensorFlow is imported
-only when a Keras exercise of the course table is checked. The public tests run without a pytest
-session (``autograder.student.runner``).
+only when a Keras exercise of the course table is checked. The public tests
+run without a pytest session (``autograder.student.runner``).
 """
 
 from __future__ import annotations
