@@ -66,7 +66,7 @@ class CourseLayout:
     @property
     def table(self) -> Path:
         """The course table of exercises (read through ``autograder.course.table``)."""
-        return self.root / "autograder" / "course" / "course.toml"
+        return self.root / "autograder" / "course" / "table.toml"
 
     def secret_paths(self) -> list[Path]:
         """Paths a student's code must never be able to read (every copy of the graders)."""

@@ -1,6 +1,6 @@
 """The course table: the exercises, their modules, functions and tests, declared once.
 
-The table is data (``autograder/course/course.toml`` under the course root,
+The table is data (``autograder/course/table.toml`` under the course root,
 see :attr:`autograder.course.paths.CourseLayout.table`); this module only
 reads and checks it. It ships in the student wheel beside the public tests,
 so ``convgrade check`` and ``submit`` read the same table as the grader. A

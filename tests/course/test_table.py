@@ -155,7 +155,7 @@ def test_a_broken_table_is_refused_with_the_entry_named(text, message):
 
 def test_a_table_change_is_read_again(tmp_path):
     """The cache keys on the file's version, so an edited table is read anew."""
-    path = tmp_path / "course.toml"
+    path = tmp_path / "table.toml"
     path.write_text(ONE, encoding="utf-8")
     assert load_table(path).names == ("toy",)
     path.write_text(ONE + ONE.replace("toy", "toy2").replace("double", "half"), encoding="utf-8")
