@@ -19,6 +19,7 @@ from autograder.course.paths import PACKAGE_DIR, CourseLayout, course
 
 PACKAGED_TABLE = CourseLayout(PACKAGE_DIR.parent).table  # the copy this package holds
 _FIELDS = {"name", "title", "functions", "grader", "public", "keras"}
+QUIZ = "quiz"  # results, the gradebook and stats list the quiz beside the exercises
 
 
 class CourseTableError(ValueError):
@@ -29,17 +30,12 @@ class CourseTableError(ValueError):
 class Exercise:
     """One exercise: the student's module ``<name>.py`` and everything that grades it."""
 
-    name: str
+    name: str  # also the student's module name: results, reports and stats key on it
     title: str
     functions: tuple[str, ...]
     grader: str  # the hidden grader module's file name, in the course's graders folder
     public: str | None = None  # the public test module's file name, if it has one
     keras: bool = False  # checking it needs Keras and TensorFlow
-
-    @property
-    def module(self) -> str:
-        """The student's module name: the exercise's name."""
-        return self.name
 
     @property
     def file(self) -> str:
@@ -124,6 +120,8 @@ def _exercise(entry: object, where: str) -> Exercise:
     if not isinstance(name, str) or not name.isidentifier():
         raise CourseTableError(f"{where}: name must be a Python module name, not {name!r}")
     where = f"{where} ({name})"
+    if name == QUIZ:
+        raise CourseTableError(f"{where}: {QUIZ!r} names the quiz in results; choose another")
     functions = entry.get("functions")
     if (not isinstance(functions, list) or not functions
             or not all(isinstance(f, str) and f.isidentifier() for f in functions)):

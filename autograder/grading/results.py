@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from autograder.course.table import course_table
+from autograder.course.table import QUIZ, course_table
 
 Status = Literal["passed", "failed"]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 QuizStatus = Literal["correct", "partial", "incorrect", "missing", "malformed"]
 
 # The exercises come from the course table, in the order students meet them;
-# the quiz comes last.
-QUIZ = "quiz"
+# the quiz (QUIZ) comes last.
 
 
 @dataclass

@@ -144,8 +144,10 @@ def test_a_course_without_a_table_uses_the_packaged_one(tmp_path):
         (ONE + 'points = 3\n', "unknown field\\(s\\) points"),
         (ONE.replace('["double"]', "[]"), "functions must be a list"),
         ("[[exercise", "table.toml"),
+        (ONE.replace('name = "toy"', 'name = "quiz"'), "names the quiz in results"),
     ],
-    ids=["empty", "function-twice", "bad-name", "bad-grader", "points", "no-functions", "toml"],
+    ids=["empty", "function-twice", "bad-name", "bad-grader", "points", "no-functions", "toml",
+         "quiz"],
 )
 def test_a_broken_table_is_refused_with_the_entry_named(text, message):
     """Each rule of the table raises CourseTableError naming the file and the entry."""
