@@ -1,7 +1,7 @@
 """Export the exercises as an otter-assign master notebook.
 
-The notebook holds one otter question per exercise of the course table: the reference
-module's code as the solution cell (otter keeps the signatures and
+The notebook holds one otter question per exercise of the course table: the
+reference module's code as the solution cell (otter keeps the signatures and
 docstrings and replaces each solution region with ``...``), then public and
 hidden test cells whose expected values were computed here from the
 reference, as literals. Run ``otter assign`` on it to get the student
