@@ -18,8 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from autograder.authoring.examples import Sample, build_sample
-from autograder.course.paths import STUDENT_MODULES
+from autograder.authoring.examples import EVERY, Sample, build_sample
 from autograder.run.bulk import grade_paths
 
 NUMPY_MISTAKES = ("kernel-flipped", "missing-bias", "pool-mode-swapped", "off-by-one",
@@ -83,7 +82,7 @@ def make_class(root: Path, count: int, unique_models: bool = False) -> list[Path
         kind = kinds[index % len(kinds)]
         sid = f"s{index:05d}"
         if kind == ("stubs",):
-            sample = Sample(sid, stubs=STUDENT_MODULES, answers="")
+            sample = Sample(sid, stubs=(EVERY,), answers="")
         else:
             sample = Sample(sid, mistakes=kind)
         path = build_sample(sample, root)

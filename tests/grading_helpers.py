@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from autograder.course.paths import STUDENT_MODULES, course
+from autograder.course.paths import course
+from autograder.course.table import course_table
 from autograder.grading.plugin import GRADERS_DIR, GraderState, GradingOptions, run_graders
 from autograder.grading.results import TestOutcome
 from autograder.load.modules import load_module_group
@@ -15,6 +16,7 @@ from autograder.sandbox.protocol import ProtocolError, decode, encode
 from autograder.sandbox.proxy import BadReturn, MissingCode, StudentRaised
 
 NUMPY_MODULES = ("convolution", "pooling", "shapes", "params")
+STUDENT_MODULES = course_table().names
 
 
 class ModuleProxy:

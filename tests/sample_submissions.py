@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.authoring.examples import CORRECT_ANSWERS, MISTAKES, Sample, build_sample
+from autograder.authoring.examples import CORRECT_ANSWERS, EVERY, MISTAKES, Sample, build_sample
+
+
+HANGS = '''
+
+def zero_pad(X, pad):
+    while True:
+        pass
+'''
 
 
 def reference_submission(dest: Path, sid: str = "ref", form: str = "directory") -> Path:
@@ -14,9 +22,7 @@ def reference_submission(dest: Path, sid: str = "ref", form: str = "directory") 
 
 def stub_submission(dest: Path, sid: str = "stubs") -> Path:
     """The untouched student stubs and an empty quiz."""
-    from autograder.course.paths import STUDENT_MODULES
-
-    return build_sample(Sample(sid, stubs=STUDENT_MODULES, answers=""), dest)
+    return build_sample(Sample(sid, stubs=(EVERY,), answers=""), dest)
 
 
 def mistaken_submission(dest: Path, sid: str, *mistakes: str) -> Path:
@@ -24,6 +30,14 @@ def mistaken_submission(dest: Path, sid: str, *mistakes: str) -> Path:
     unknown = set(mistakes) - set(MISTAKES)
     assert not unknown, f"no such mistake: {unknown}"
     return build_sample(Sample(sid, mistakes=mistakes, answers=CORRECT_ANSWERS), dest)
+
+
+def hanging_submission(dest: Path, sid: str = "hangs") -> Path:
+    """The reference whose ``zero_pad`` never returns."""
+    path = reference_submission(dest, sid)
+    with (path / "convolution.py").open("a", encoding="utf-8") as handle:
+        handle.write(HANGS)
+    return path
 
 
 def notebook_bundle(dest: Path, sid: str = "bundle") -> Path:

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring.examples import MISTAKES, correct_answers
-from autograder.course.paths import STUDENT_MODULES, course
+from autograder.course.paths import course
+from autograder.course.table import course_table
 
 CONVGRADE = Path(sys.executable).with_name("convgrade")
 
@@ -54,7 +55,7 @@ def test_release_check_submit_grade_report(bundle: Path, tmp_path: Path):
     assert "not started yet" in output and "conv_forward" in output
 
     # The student solves everything but flips the kernel: the check names the mistake.
-    for module in STUDENT_MODULES:
+    for module in course_table().names:
         shutil.copy(course().reference / f"{module}.py", work / f"{module}.py")
     module, override = MISTAKES["kernel-flipped"]
     with (work / f"{module}.py").open("a", encoding="utf-8") as handle:
@@ -73,7 +74,7 @@ def test_release_check_submit_grade_report(bundle: Path, tmp_path: Path):
     _run("submit", "--out", tmp_path / "inbox" / "alice.zip", cwd=work)
     with zipfile.ZipFile(tmp_path / "inbox" / "alice.zip") as archive:
         names = set(archive.namelist())
-    expected = {f"{m}.py" for m in STUDENT_MODULES} | {"answers.toml", "MANIFEST.json"}
+    expected = {f"{m}.py" for m in course_table().names} | {"answers.toml", "MANIFEST.json"}
     assert expected <= names and "notebooks/assignment.ipynb" in names
 
     # The instructor grades the inbox: full marks, the hidden tests included.
@@ -146,7 +147,7 @@ def test_notebook_student_and_the_cli_traps(bundle: Path, tmp_path: Path):
     header = rows[0].split(",")
     for row in rows[1:]:
         cells = dict(zip(header, row.split(","), strict=True))
-        parts = sum(float(cells[c]) for c in (*STUDENT_MODULES, "quiz"))
+        parts = sum(float(cells[c]) for c in (*course_table().names, "quiz"))
         assert abs(parts - float(cells["score"])) < 1e-9, row
         model = bob["exercises"]["model"]["max_score"]
         assert float(cells["max_score"]) == bob["max_score"] - model + 40

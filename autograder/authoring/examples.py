@@ -17,7 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course.paths import STUDENT_MODULES, CourseLayout, course
+from autograder.course.paths import CourseLayout, course
+from autograder.course.table import course_table
 
 # Stands for "every quiz answer from the key" (see ``correct_answers``).
 CORRECT_ANSWERS = "<all correct>"
@@ -134,6 +135,9 @@ def zero_pad(X, pad):
 }
 
 
+EVERY = "*"  # in Sample.stubs: every module of the course table
+
+
 @dataclass(frozen=True)
 class Sample:
     """One demo submission: which mistakes it makes and how it is packed."""
@@ -141,7 +145,7 @@ class Sample:
     id: str
     mistakes: tuple[str, ...] = ()
     answers: str = CORRECT_ANSWERS
-    stubs: tuple[str, ...] = ()  # modules left exactly as the student stub
+    stubs: tuple[str, ...] = ()  # modules left exactly as the student stub (EVERY: all)
     broken: tuple[str, ...] = ()  # modules with a syntax error
     form: str = "directory"  # "directory", "zip" or "notebook"
 
@@ -156,7 +160,7 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("dave", mistakes=("missing-bias", "off-by-one", "stride-ignored"), form="zip"),
     Sample("erin", broken=("shapes",), stubs=("params",), mistakes=("uncompiled-model",),
            answers="conv_advantages = [d\n"),
-    Sample("frank", stubs=STUDENT_MODULES, answers=""),
+    Sample("frank", stubs=(EVERY,), answers=""),
     Sample("grace", mistakes=("floor-instead-of-ceil", "average-counts-padding",
                               "bias-per-input-channel"),
            answers='conv_advantages = "all of the above"\ndense_vs_conv_ratio = 1000\n'),
@@ -189,8 +193,9 @@ def _toml_value(value: object) -> str:
 
 def _sources(sample: Sample, layout: CourseLayout) -> dict[str, str]:
     sources = {}
-    for module in STUDENT_MODULES:
-        folder = layout.exercises if module in sample.stubs else layout.reference
+    for module in course_table(layout).names:
+        stub = module in sample.stubs or EVERY in sample.stubs
+        folder = layout.exercises if stub else layout.reference
         sources[module] = (folder / f"{module}.py").read_text(encoding="utf-8")
     for mistake in sample.mistakes:
         module, override = MISTAKES[mistake]
@@ -229,7 +234,7 @@ def build_sample(sample: Sample, dest: Path, layout: CourseLayout | None = None)
 def _write_notebook(sample: Sample, sources: dict[str, str], dest: Path) -> Path:
     notebook = nbformat.v4.new_notebook()
     cells = [nbformat.v4.new_markdown_cell(f"# CNN assignment ({sample.id})")]
-    for module in STUDENT_MODULES:
+    for module in sources:
         cells.append(nbformat.v4.new_code_cell(sources[module]))
     cells.append(nbformat.v4.new_code_cell(
         "model = build_mnist_cnn()\nmodel.fit(x_train, y_train, epochs=5)  # not run when graded"))

@@ -16,7 +16,8 @@ from pathlib import Path
 from autograder.authoring.notebooks import assignment_notebook, module_notebook, notebook_text
 from autograder.authoring.stubs import strip_solutions
 from autograder.course import paths
-from autograder.course.paths import STUDENT_MODULES, CourseLayout
+from autograder.course.paths import CourseLayout
+from autograder.course.table import course_table
 from autograder.quiz.files import FORMATS, Question, load_questions
 
 README = """\
@@ -37,8 +38,7 @@ Pick one way and stick to it:
 
 - **Notebooks.** `notebooks/assignment.ipynb` holds everything, lessons and
   quiz included; `notebooks/<module>.ipynb` holds one exercise each.
-- **Plain Python files.** Edit `convolution.py`, `pooling.py`, `shapes.py`,
-  `params.py` and `model.py` directly.
+{files}
 
 In each function, replace `# YOUR CODE HERE` and the `raise
 NotImplementedError(...)` under it with your code. Do not rename functions or
@@ -76,6 +76,15 @@ read it. Upload that zip, or a single notebook.
 """
 
 
+def readme(modules: tuple[str, ...]) -> str:
+    """The student README, naming the exercise files of the course table."""
+    names = [f"`{m}.py`" for m in modules]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    files = textwrap.fill(f"- **Plain Python files.** Edit {listed} directly.",
+                          width=78, subsequent_indent="  ")
+    return README.format(files=files)
+
+
 def answers_template(questions: list[Question] | None) -> str:
     """``answers.toml`` for students: every id commented out, so it parses to no answers."""
     lines = [
@@ -96,7 +105,7 @@ def answers_template(questions: list[Question] | None) -> str:
 def _stubs(layout: CourseLayout) -> dict[str, str]:
     """Stub source per module, in course order, for the reference modules that exist."""
     stubs = {}
-    for module in STUDENT_MODULES:
+    for module in course_table(layout).names:
         path = layout.reference / f"{module}.py"
         if path.is_file():
             stubs[module] = strip_solutions(path.read_text(encoding="utf-8"), str(path))
@@ -116,14 +125,17 @@ def generate(course: CourseLayout, out: Path | None = None) -> dict[Path, str]:
     """
     stubs = _stubs(course)
     questions = _questions(course)
+    table = course_table(course)
+    titles = {e.name: e.title for e in table.exercises}
     files = {Path(f"{module}.py"): stub for module, stub in stubs.items()}
     for module, stub in stubs.items():
-        files[Path("notebooks", f"{module}.ipynb")] = notebook_text(module_notebook(module, stub))
+        notebook = module_notebook(module, stub, titles[module])
+        files[Path("notebooks", f"{module}.ipynb")] = notebook_text(notebook)
     files[Path("notebooks", "assignment.ipynb")] = notebook_text(
-        assignment_notebook(stubs, questions)
+        assignment_notebook(stubs, questions, titles)
     )
-    files[Path("answers.toml")] = answers_template(questions)
-    files[Path("README.md")] = README
+    files[Path(table.answers)] = answers_template(questions)
+    files[Path("README.md")] = readme(table.names)
     if out is not None:
         _write(files, Path(out))
     return files

@@ -8,7 +8,8 @@ or key files, lines of a solution, quiz explanations, distinctive quiz answers
 (numbers of 100 or more, shapes), or a solution marker. A wheel in the bundle
 (``convgrade release`` builds the student wheel into ``wheels/``) is searched
 member by member, and any member under a ``graders`` or ``reference`` folder,
-or named ``keys.toml``, is a leak whatever it holds.
+or named ``keys.toml`` or like a hidden grader of the course table, is a leak
+whatever it holds. The public tests shipped are the ones the course table names.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 
@@ -24,12 +25,14 @@ from autograder.authoring.generate import generate
 from autograder.authoring.stubs import BEGIN, END
 from autograder.authoring.wheel import hidden_member, wheel_members
 from autograder.course.paths import PACKAGE_DIR, CourseLayout
+from autograder.course.table import course_table
 from autograder.quiz.files import load_keys
 
 # Everything that ships, as (source, destination in the bundle). Sources ending in
 # "/" are folders. "exercises/" is generated afresh from the reference rather than
-# copied, so a stale exercises/ cannot ship, and "requirements.txt" is REQUIREMENTS.
-# A missing source is skipped (the public tests may arrive after the stubs).
+# copied, so a stale exercises/ cannot ship, "requirements.txt" is REQUIREMENTS, and
+# of "autograder/public/" only the package file and the tests the course table names
+# ship. A missing source is skipped (the public tests may arrive after the stubs).
 RELEASE_CONTENTS: tuple[tuple[str, str], ...] = (
     ("exercises/", ""),
     ("requirements.txt", "requirements.txt"),
@@ -51,10 +54,13 @@ MARKER = "BEGIN SOLUTION"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _source_path(course: CourseLayout, source: str) -> Path:
-    if source.startswith("autograder/"):
-        return PACKAGE_DIR / source.removeprefix("autograder/").rstrip("/")
-    return course.root / source.rstrip("/")
+def _shipped(course: CourseLayout, source: str, folder: Path) -> list[Path]:
+    """The files of a folder source that ship: for the public tests, those the table names."""
+    files = sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+    if source != "autograder/public/":
+        return files
+    named = {"__init__.py", *(e.public for e in course_table(course).exercises if e.public)}
+    return [p for p in files if p.relative_to(folder).as_posix() in named]
 
 
 def _forbidden(course: CourseLayout) -> list[Path]:
@@ -73,16 +79,15 @@ def _bundle_files(course: CourseLayout) -> dict[str, bytes]:
         if source == "requirements.txt":
             files[dest] = REQUIREMENTS.encode("utf-8")
             continue
-        path = _source_path(course, source).resolve()
+        path = (course.root / source.rstrip("/")).resolve()
         for secret in _forbidden(course):
             if path.is_relative_to(secret.resolve()):
                 raise ValueError(f"release source {source} is inside {secret}, which never ships")
         if path.is_file():
             files[dest] = path.read_bytes()
         elif path.is_dir():
-            for item in sorted(path.rglob("*.py")):
-                if "__pycache__" not in item.parts:
-                    files[dest + item.relative_to(path).as_posix()] = item.read_bytes()
+            for item in _shipped(course, source, path):
+                files[dest + item.relative_to(path).as_posix()] = item.read_bytes()
     return files
 
 
@@ -225,6 +230,8 @@ class LeakSearch:
     solution_lines: set[str]
     sentences: set[str]
     answers: dict[str, list[re.Pattern[str]]]
+    # The hidden graders' file names, from the course table: none may ship under any folder.
+    grader_names: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, course: CourseLayout) -> LeakSearch:
@@ -233,12 +240,15 @@ class LeakSearch:
             data = path.read_bytes()
             if data.strip():  # an empty __init__.py would match every empty file
                 secrets[_digest(data)] = path
+        graders = frozenset(e.grader for e in course_table(course).exercises)
         return cls(secrets, _solution_lines(course), _explanation_sentences(course),
-                   _answer_searches(course))
+                   _answer_searches(course), graders)
 
     def find(self, rel: str, data: bytes, course: CourseLayout, markers: bool = True) -> list[str]:
         """Every leak in one shipped file, ``data`` being its content."""
         leaks = []
+        if PurePosixPath(rel.rsplit("!", 1)[-1]).name in self.grader_names:
+            leaks.append(f"{rel}: named like a hidden grader of the course table")
         if (twin := self.secrets.get(_digest(data))) is not None:
             shown = twin.relative_to(course.root) if twin.is_relative_to(course.root) else twin
             leaks.append(f"{rel}: a copy of {shown.as_posix()}")

@@ -1,7 +1,8 @@
 """Every path convgrade reads or writes, built in one place.
 
 The course layout (``reference/``, ``exercises/``, ``quizzes/``, the hidden
-graders in ``autograder/graders/``) lives under a course root: the repository
+graders in ``autograder/graders/``, the public tests and the course table of
+exercises, see :mod:`autograder.course.table`) lives under a course root: the repository
 that holds this package, or ``$CONVGRADE_COURSE``. The hidden graders sit in
 the checkout beside the package's code but are left out of the wheel students
 install (see ``pyproject.toml``), so they are always found through the course
@@ -16,15 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the autograder package
-STUDENT_FILES: tuple[str, ...] = (
-    "convolution.py",
-    "pooling.py",
-    "shapes.py",
-    "params.py",
-    "model.py",
-    "answers.toml",
-)
-STUDENT_MODULES: tuple[str, ...] = tuple(f[:-3] for f in STUDENT_FILES if f.endswith(".py"))
 
 
 @dataclass(frozen=True)
@@ -65,6 +57,16 @@ class CourseLayout:
     def graders(self) -> Path:
         """The hidden graders: instructor material of this course, not of the package."""
         return self.root / "autograder" / "graders"
+
+    @property
+    def public(self) -> Path:
+        """The public tests, which ship to students."""
+        return self.root / "autograder" / "public"
+
+    @property
+    def table(self) -> Path:
+        """The course table of exercises (read through ``autograder.course.table``)."""
+        return self.root / "autograder" / "course" / "table.toml"
 
     def secret_paths(self) -> list[Path]:
         """Paths a student's code must never be able to read (every copy of the graders)."""

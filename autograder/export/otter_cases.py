@@ -3,11 +3,18 @@
 Each case holds the code that builds its inputs and the call under test. The
 export runs that code against the reference to learn the expected value, so
 the notebook's tests carry literals and never import the reference.
+
+The export makes one question per exercise of the course table. An exercise
+without a question written here still gets one (:func:`default_question`): its
+title, its solution and a check that each function is defined, worth the
+points of its hidden grader.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from autograder.course.table import Exercise
 
 # Deterministic, exactly representable inputs: no random generator whose
 # stream could change between NumPy releases.
@@ -28,8 +35,9 @@ class Case:
 
     ``check`` names how the student's value is compared: ``array``,
     ``float``, ``int``, ``tuple``, ``rows`` (a summarize table), ``raises``
-    (a ValueError is expected) or ``model`` (a Keras model's layers,
-    parameter count and optimizer).
+    (a ValueError is expected), ``model`` (a Keras model's layers,
+    parameter count and optimizer) or ``defined`` (``call`` names a function
+    that must exist).
     """
 
     call: str
@@ -215,7 +223,19 @@ parameter counts only; nothing is trained.
     ),
 )
 
-QUESTIONS: tuple[Question, ...] = (_CONVOLUTION, _POOLING, _SHAPES, _PARAMS, _MODEL)
+# The questions written by hand, by exercise name; the course table gives their order.
+QUESTIONS: dict[str, Question] = {
+    q.name: q for q in (_CONVOLUTION, _POOLING, _SHAPES, _PARAMS, _MODEL)
+}
+
+
+def default_question(exercise: Exercise, points: int) -> Question:
+    """The question of an exercise that has none written: each function must be defined."""
+    listed = ", ".join(f"`{f}`" for f in exercise.functions)
+    intro = (f"## {exercise.title}\n\nWrite {listed}. The checks here only look for the "
+             "functions; the course's hidden tests grade what they compute.")
+    return Question(exercise.name, points, intro,
+                    tuple(Case(f, "defined") for f in exercise.functions))
 
 INTRO = """\
 # convgrade: convolutional layers by hand

@@ -251,7 +251,8 @@ _UNUSED_PLUGINS = (
 
 
 def _pytest_args(graders: list[Path] | None) -> list[str]:
-    targets = [str(p) for p in (graders or [GRADERS_DIR])]
+    # The course is read per run, so a course under $CONVGRADE_COURSE set after import counts.
+    targets = [str(p) for p in (graders or [course().graders])]
     # The folder of the tests run: a student's install has the public tests, not the graders.
     first = Path(targets[0])
     return [

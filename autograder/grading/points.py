@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.course.table import course_table
 from autograder.grading.results import (
-    EXERCISES,
     QUIZ,
     QuizItemResult,
     SubmissionResult,
@@ -107,7 +107,7 @@ def store_policy(out: Path, text: str) -> Path:
 def validate(policy: PointsPolicy, results: Iterable[dict[str, Any]]) -> list[str]:
     """Every entry of ``policy`` that names no exercise, test or question of ``results``."""
     tests: dict[str, str] = {}  # id -> label
-    exercises: set[str] = {*EXERCISES, QUIZ}
+    exercises: set[str] = {*course_table().names, QUIZ}
     questions: set[str] = set()
     for data in results:
         result = SubmissionResult.from_dict(data)

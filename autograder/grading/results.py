@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from autograder.course.table import QUIZ, course_table
+
 Status = Literal["passed", "failed"]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 QuizStatus = Literal["correct", "partial", "incorrect", "missing", "malformed"]
 
-# The exercise names in the order students meet them; the quiz comes last.
-EXERCISES: tuple[str, ...] = ("convolution", "pooling", "shapes", "params", "model")
-QUIZ = "quiz"
+# The exercises come from the course table, in the order students meet them;
+# the quiz (QUIZ) comes last.
 
 
 @dataclass
@@ -101,7 +102,7 @@ class SubmissionResult:
                 "score": sum(q.score for q in self.quiz),
                 "max_score": sum(q.max_score for q in self.quiz),
             }
-        order = {name: i for i, name in enumerate((*EXERCISES, QUIZ))}
+        order = {name: i for i, name in enumerate((*course_table().names, QUIZ))}
         return {
             name: {k: _round(v) for k, v in totals[name].items()}
             for name in sorted(totals, key=lambda n: (order.get(n, len(order)), n))

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from autograder.course.paths import STUDENT_MODULES, CourseLayout, course
+from autograder.course.paths import CourseLayout, course
+from autograder.course.table import course_table
 from autograder.grading.keras.lab import ModelLab
 from autograder.grading.plugin import GraderState, collect_plan
 from autograder.load.modules import load_module_group
@@ -30,7 +31,7 @@ class GraderWorker:
         self.layout, self.slot = layout or course(), slot
         self.zygote = Zygote()
         self.zygote.start()
-        group = load_module_group(self.layout.reference, STUDENT_MODULES)
+        group = load_module_group(self.layout.reference, course_table(self.layout).names)
         if group.errors:
             raise RuntimeError(f"the reference solutions do not load: {group.errors}")
         self.reference = group.modules

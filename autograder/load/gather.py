@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from autograder.course.paths import STUDENT_FILES, STUDENT_MODULES
+from autograder.course.table import course_table
 from autograder.load.notebook_source import notebook_source
 from autograder.load.safezip import MIB
 from autograder.load.source_rule import Candidate, merge_answers, resolve
@@ -27,14 +27,6 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 1 * MIB
 # Notebooks are larger: saved plots stay in them as images.
 MAX_NOTEBOOK_BYTES = 32 * MIB
-EXPECTED_FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "convolution": ("zero_pad", "conv_single_step", "conv_forward", "apply_filter"),
-    "pooling": ("pool_forward",),
-    "shapes": ("conv_output_size", "conv_output_shape", "pool_output_shape", "flatten_size"),
-    "params": ("dense_params", "conv2d_params", "summarize"),
-    "model": ("build_mnist_cnn", "build_strided_cnn", "build_dense_baseline"),
-}
-_MODULE_NOTEBOOKS = {f"{module}.ipynb": module for module in STUDENT_MODULES}
 NOTEBOOK_FOLDER = "notebooks/"  # where the student bundle keeps its notebooks
 MAX_NOTEBOOKS = 12
 _MAX_ANSWER_DEPTH = 3  # an answer is at most a list of letters
@@ -50,7 +42,8 @@ def choose_prefix(names: Sequence[str]) -> tuple[str, str | None]:
         rests = (n[len(prefix) :] for n in names if n.startswith(prefix))
         return any(wanted(rest) for rest in map(own_entry, rests) if rest)
 
-    for wanted in (STUDENT_FILES.__contains__, lambda n: n.lower().endswith(".ipynb")):
+    files = course_table().student_files
+    for wanted in (files.__contains__, lambda n: n.lower().endswith(".ipynb")):
         holding = [p for p in ("", *folders) if holds(p, wanted)]
         if holding:
             note = None
@@ -80,7 +73,8 @@ def gather_files(read: Reader, names: Sequence[str], submission: Submission) -> 
         submission.warnings.append(note)
     here = sorted(r for n in names if n.startswith(prefix) and (r := own_entry(n[len(prefix):])))
     found = _Found()
-    for name in STUDENT_FILES:
+    table = course_table()
+    for name in table.student_files:
         if name in here and (data := read(prefix + name, MAX_FILE_BYTES)) is not None:
             _add_file(name, data, found, submission)
     notebooks = [n for n in here if n.lower().endswith(".ipynb")]
@@ -89,12 +83,13 @@ def gather_files(read: Reader, names: Sequence[str], submission: Submission) -> 
             f"{len(notebooks)} notebooks found; only the first {MAX_NOTEBOOKS} were read"
         )
     # The exercise's own notebook comes before a whole-assignment one (see source_rule).
-    notebooks.sort(key=lambda n: (n.rsplit("/", 1)[-1] not in _MODULE_NOTEBOOKS, n))
+    own = {e.notebook for e in table.exercises}
+    notebooks.sort(key=lambda n: (n.rsplit("/", 1)[-1] not in own, n))
     for notebook in notebooks[:MAX_NOTEBOOKS]:
         data = read(prefix + notebook, MAX_NOTEBOOK_BYTES)
         if data is not None:
             _add_notebook(data, notebook, found, submission)
-    resolved = resolve(found.candidates, EXPECTED_FUNCTIONS)
+    resolved = resolve(found.candidates, table.functions)
     submission.files.update(resolved.files)
     submission.graded_from = resolved.graded_from
     submission.offered_by = resolved.offered_by
@@ -149,7 +144,9 @@ def _add_notebook(data: bytes, name: str, found: _Found, submission: Submission)
     submission.errors += parsed.errors
     submission.warnings += parsed.warnings
     base = name.rsplit("/", 1)[-1]
-    modules = (_MODULE_NOTEBOOKS[base],) if base in _MODULE_NOTEBOOKS else STUDENT_MODULES
+    table = course_table()
+    own = {e.notebook: e.name for e in table.exercises}
+    modules = (own[base],) if base in own else table.names
     if parsed.source:
         found.candidates.append(Candidate(place, modules, parsed.source, parsed.dropped))
     if parsed.answers is not None:

@@ -20,9 +20,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course.paths import STUDENT_FILES
+from autograder.course.table import course_table
 from autograder.load.dropped import Dropped
-from autograder.load.gather import EXPECTED_FUNCTIONS as EXPECTED_FUNCTIONS  # re-exported
 from autograder.load.gather import (
     MAX_FILE_BYTES,
     MAX_NOTEBOOK_BYTES,
@@ -117,7 +116,8 @@ def load_submission(path: Path, sid: str | None = None) -> Submission:
             "submit the folder or file itself"
         )
         return submission
-    if not (path.is_dir() or suffix in _SUBMISSION_SUFFIXES or path.name in STUDENT_FILES):
+    accepted = path.is_dir() or suffix in _SUBMISSION_SUFFIXES
+    if not (accepted or path.name in course_table().student_files):
         submission.errors.append(
             f"{path.name} is not a folder, a .zip archive or an .ipynb notebook"
         )
@@ -135,7 +135,7 @@ def load_submission(path: Path, sid: str | None = None) -> Submission:
     if not submission.files and not submission.answers and not submission.errors:
         submission.errors.append(
             "no exercise files were found; expected any of "
-            + ", ".join(STUDENT_FILES)
+            + ", ".join(course_table().student_files)
             + ", or a notebook, at the top of the submission or inside one folder"
         )
     answered = any(not is_blank(v) for v in submission.answers.values())
@@ -169,7 +169,7 @@ def write_sources(submission: Submission, directory: Path) -> None:
 
 def _has_exercise_files(folder: Path) -> bool:
     # Only the spec's file names count: a folder of notebooks is a folder of submissions.
-    return any((folder / name).is_file() for name in STUDENT_FILES)
+    return any((folder / name).is_file() for name in course_table().student_files)
 
 
 def _ignored(name: str) -> bool:

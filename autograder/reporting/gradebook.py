@@ -8,14 +8,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograder.course.paths import OutputLayout
+from autograder.course.table import course_table
 from autograder.grading.points import shown_parts
-from autograder.grading.results import EXERCISES, QUIZ
+from autograder.grading.results import QUIZ
 from autograder.load.submission import NO_WORK
 from autograder.reporting.store import write_text_atomic
 
-COLUMNS: tuple[str, ...] = (
-    "submission", "score", "max_score", *EXERCISES, QUIZ, "errors", "notes"
-)
+
+def columns() -> tuple[str, ...]:
+    """The gradebook's columns: totals, one per exercise of the course table, the quiz, notes."""
+    return ("submission", "score", "max_score", *course_table().names, QUIZ, "errors", "notes")
 
 
 def gradebook_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -36,7 +38,7 @@ def gradebook_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _row(result: dict[str, Any]) -> dict[str, Any]:
     exercises = result.get("exercises", {})
-    names = (*EXERCISES, QUIZ)
+    names = (*course_table().names, QUIZ)
     parts, total = shown_parts([float(exercises.get(n, {}).get("score", 0)) for n in names])
     row: dict[str, Any] = {
         "submission": result["submission"],
@@ -59,7 +61,7 @@ def render_gradebook(results: Iterable[dict[str, Any]]) -> str:
     results = list(results)
     extra = sorted({k for r in results for k in r.get("gradebook_extra", {})})
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=(*COLUMNS, *extra), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=(*columns(), *extra), lineterminator="\n")
     writer.writeheader()
     writer.writerows(gradebook_rows(results))
     return buffer.getvalue()

@@ -25,7 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.grading.results import EXERCISES, QUIZ
+from autograder.course.table import course_table
+from autograder.grading.results import QUIZ
 from autograder.reporting.stats_items import (
     QuestionStats,
     discrimination,
@@ -35,12 +36,20 @@ from autograder.reporting.stats_items import (
     rate,
     rounded,
 )
+from autograder.reporting.stats_problems import (
+    ErrorStats,
+    MisconceptionStats,
+    error_stats,
+    graded_tests,
+    id_labels,
+    misconception_stats,
+    stored_id,
+)
 
 DISCRIMINATION_METHOD = "item-rest point-biserial correlation"
 
 # "Output shape [same-stride2]" -> base "Output shape", case "same-stride2".
 _PARAMETRIZED = re.compile(r"^(?P<base>.*\S)\s*\[(?P<case>[^\[\]]*)\]$")
-_TIMEOUT_TEXT = re.compile(r"time limit|ran out of time|^Stopped:", re.IGNORECASE)
 _UNTOUCHED = re.compile(r"NotImplementedError: \w+ is not implemented yet")
 
 
@@ -86,34 +95,6 @@ class TestGroupStats:
 
 
 @dataclass
-class MisconceptionStats:
-    """One diagnosed mistake: how many submissions showed it and where."""
-
-    code: str
-    submissions: int
-    share: float
-    tests: dict[str, int]  # test name -> submissions diagnosed there
-    students: list[str] = field(default_factory=list)  # the submissions that made it
-
-
-@dataclass
-class ErrorStats:
-    """Submissions that hit errors or time limits."""
-
-    with_errors: list[str] = field(default_factory=list)
-    timeouts: list[str] = field(default_factory=list)
-    kinds: dict[str, int] = field(default_factory=dict)  # error kind -> submissions
-
-    @property
-    def error_count(self) -> int:
-        return len(self.with_errors)
-
-    @property
-    def timeout_count(self) -> int:
-        return len(self.timeouts)
-
-
-@dataclass
 class ClassStats:
     """Everything ``convgrade stats`` reports about one grading run."""
 
@@ -150,8 +131,8 @@ def compute_stats(results: list[dict[str, Any]]) -> ClassStats:
         tests=tests,
         test_groups=_group_stats(results),
         quiz=quiz_stats(results),
-        misconceptions=_misconceptions(results),
-        errors=_errors(results),
+        misconceptions=misconception_stats(results),
+        errors=error_stats(results),
         no_work=[str(r["submission"]) for r in results if r.get("no_work")],
     )
 
@@ -180,29 +161,11 @@ def _exercise_means(results: list[dict[str, Any]]) -> dict[str, float]:
         for name, totals in result.get("exercises", {}).items():
             if totals.get("max_score"):
                 shares[name].append(percent(totals["score"], totals["max_score"]))
-    order = {name: i for i, name in enumerate((*EXERCISES, QUIZ))}
+    order = {name: i for i, name in enumerate((*course_table().names, QUIZ))}
     return {
         name: rounded(statistics.fmean(shares[name]))
         for name in sorted(shares, key=lambda n: (order.get(n, len(order)), n))
     }
-
-
-def _test_id(test: dict[str, Any]) -> str:
-    """A stored test's stable id (its name in results written before tests had ids)."""
-    return str(test.get("id") or test["name"])
-
-
-def _labels(results: list[dict[str, Any]]) -> dict[str, str]:
-    """Each test id's label: the name it has in the first result holding it."""
-    labels: dict[str, str] = {}
-    for result in results:
-        for test in _graded_tests(result):
-            labels.setdefault(_test_id(test), test["name"])
-    return labels
-
-
-def _graded_tests(result: dict[str, Any]) -> list[dict[str, Any]]:
-    return [t for t in result.get("tests", []) if t.get("exercise") != QUIZ]
 
 
 def attempted(result: dict[str, Any], test: dict[str, Any]) -> bool:
@@ -222,10 +185,10 @@ def _test_stats(results: list[dict[str, Any]]) -> list[TestStats]:
     pairs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     passed: Counter[tuple[str, str]] = Counter()
     skipped: Counter[tuple[str, str]] = Counter()
-    labels = _labels(results)
+    labels = id_labels(results)
     for result in results:
-        for test in _graded_tests(result):
-            key = (test.get("exercise", ""), _test_id(test))
+        for test in graded_tests(result):
+            key = (test.get("exercise", ""), stored_id(test))
             pairs.setdefault(key, [])
             if not attempted(result, test):
                 skipped[key] += 1
@@ -255,8 +218,8 @@ def _group_stats(results: list[dict[str, Any]]) -> list[TestGroupStats]:
     labels: dict[tuple[str, str], str] = {}  # (exercise, base id) -> base label
     for result in results:
         failed_here: dict[tuple[str, str], bool] = {}
-        for test in _graded_tests(result):
-            base, case = split_test_name(_test_id(test))
+        for test in graded_tests(result):
+            base, case = split_test_name(stored_id(test))
             if case is None or not attempted(result, test):
                 continue
             labels.setdefault((test.get("exercise", ""), base), split_test_name(test["name"])[0])
@@ -283,59 +246,9 @@ def _group_stats(results: list[dict[str, Any]]) -> list[TestGroupStats]:
     ]
 
 
-def _misconceptions(results: list[dict[str, Any]]) -> list[MisconceptionStats]:
-    showing: Counter[str] = Counter()
-    where: dict[str, Counter[str]] = defaultdict(Counter)
-    who: dict[str, list[str]] = defaultdict(list)
-    labels = _labels(results)
-    for result in results:
-        seen: dict[str, set[str]] = defaultdict(set)
-        for test in _graded_tests(result):
-            for tag in test.get("tags", []):
-                if tag.startswith("misconception:"):
-                    seen[tag.split(":", 1)[1]].add(_test_id(test))
-        for code, ids in seen.items():
-            showing[code] += 1
-            where[code].update({labels[tid] for tid in ids})
-            who[code].append(str(result["submission"]))
-    n = len(results)
-    return [
-        MisconceptionStats(
-            code=code,
-            submissions=count,
-            share=rounded(count / n),
-            tests=dict(sorted(where[code].items(), key=lambda kv: (-kv[1], kv[0]))),
-            students=sorted(who[code]),
-        )
-        for code, count in sorted(showing.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-
-
-def _errors(results: list[dict[str, Any]]) -> ErrorStats:
-    stats = ErrorStats()
-    kinds: Counter[str] = Counter()
-    for result in results:
-        sid = str(result["submission"])
-        errors = [str(e) for e in result.get("errors", [])]
-        tests = _graded_tests(result)
-        found = {str(t["details"]["error"]) for t in tests if t.get("details", {}).get("error")}
-        timed_out = "timeout" in found or any(_TIMEOUT_TEXT.search(e) for e in errors)
-        timed_out = timed_out or any(
-            t["status"] != "passed" and _TIMEOUT_TEXT.search(t.get("output", "")) for t in tests
-        )
-        if errors:
-            stats.with_errors.append(sid)
-        if timed_out:
-            stats.timeouts.append(sid)
-            found.add("timeout")
-        kinds.update(found)
-    stats.kinds = dict(sorted(kinds.items()))
-    return stats
-
-
 def _course_order(keys: Any) -> list[tuple[str, str]]:
     # A stable sort keeps the graders' own order of tests within each exercise.
-    order = {name: i for i, name in enumerate(EXERCISES)}
+    order = {name: i for i, name in enumerate(course_table().names)}
     return sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[0]))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.course.paths import STUDENT_MODULES
+from autograder.course.table import course_table
 from autograder.load.modules import load_module_group
 from autograder.sandbox.protocol import FrameReader, ProtocolError, decode, encode, pack
 from autograder.sandbox.proxy import BadReturn, MissingCode, StudentRaised
@@ -25,7 +25,9 @@ class LocalProxy:
 
     isolation = "none: self-check in the student's own process"
 
-    def __init__(self, directory: Path, names: tuple[str, ...] = STUDENT_MODULES) -> None:
+    def __init__(self, directory: Path, names: tuple[str, ...] | None = None) -> None:
+        """``names``: the student modules to load (default: every exercise of the course)."""
+        names = course_table().names if names is None else names
         self.directory = directory
         self.last_output = ""
         group = load_module_group(directory, names)

@@ -4,8 +4,8 @@ The public tests are small fixed cases that ship with the student bundle; the
 hidden graders never run here. Student code runs in this process (it is the
 student's own machine), through the same plain-data proxy the grader uses, so
 a value that would not survive grading fails here too. TensorFlow is imported
-only when the model exercise is checked. The public tests run without a pytest
-session (``autograder.student.runner``).
+only when a Keras exercise of the course table is checked. The public tests
+run without a pytest session (``autograder.student.runner``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course.paths import PACKAGE_DIR, STUDENT_MODULES
-from autograder.grading.results import EXERCISES, TestOutcome
+from autograder.course.paths import course
+from autograder.course.table import course_table
+from autograder.grading.results import TestOutcome
 from autograder.load.dropped import explain_dropped_names
 from autograder.load.submission import (
     NO_WORK,
@@ -29,8 +30,6 @@ from autograder.sandbox.local import LocalProxy
 from autograder.student.answers import answer_forms, find_questions
 from autograder.student.runner import cases_for, exercise_of, run_cases, run_public
 from autograder.student.submit import work_root
-
-PUBLIC_DIR = PACKAGE_DIR / "public"
 
 
 @dataclass
@@ -62,10 +61,15 @@ class CheckReport:
         return not self.errors and all(not row.failures for row in self.rows)
 
 
-def public_tests(include_model: bool, exercises: tuple[str, ...] = EXERCISES) -> list[Path]:
-    """The public test files to run, in course order."""
-    names = [e for e in EXERCISES if e in exercises and (include_model or e != "model")]
-    return [p for e in names if (p := PUBLIC_DIR / f"test_public_{e}.py").exists()]
+def public_tests(include_model: bool, exercises: tuple[str, ...] | None = None) -> list[Path]:
+    """The public test files to run, in course order (all exercises unless ``exercises``).
+
+    ``include_model`` False leaves out the Keras exercises.
+    """
+    folder = course().public
+    chosen = [e for e in course_table().exercises
+              if (exercises is None or e.name in exercises) and (include_model or not e.keras)]
+    return [path for e in chosen if e.public and (path := folder / e.public).exists()]
 
 
 def find_work(path: Path) -> Submission:
@@ -106,23 +110,30 @@ def run_check(
     Raises:
         ValueError: ``only`` names no exercise or function.
     """
+    table = course_table()
     chosen = exercise_of(only) if only else None
     submission = find_work(path)
     exercises = (chosen,) if chosen else tuple(submission.graded_from)
     if chosen is not None:
-        include_model = chosen == "model"
+        include_model = chosen in table.keras_names
     if include_model is None:  # TensorFlow is imported only for a model that was begun
-        model = submission.graded_from.get("model", {})
-        include_model = any(p and f not in submission.unfinished for f, p in model.items())
+        include_model = any(
+            p and f not in submission.unfinished
+            for name in table.keras_names
+            for f, p in submission.graded_from.get(name, {}).items()
+        )
+
+    def wanted(name: str) -> bool:
+        return include_model or name not in table.keras_names
+
     with tempfile.TemporaryDirectory(prefix="convgrade-check-") as scratch:
         write_sources(submission, Path(scratch))
-        names = tuple(m for m in STUDENT_MODULES if include_model or m != "model")
-        proxy = LocalProxy(Path(scratch), names=names)
+        proxy = LocalProxy(Path(scratch), names=tuple(filter(wanted, table.names)))
         # Run directly, not in a pytest session: a check must answer well under a second.
-        checked = [e for e in EXERCISES if e in exercises and (include_model or e != "model")]
+        checked = [e for e in table.names if e in exercises and wanted(e)]
         outcomes = run_cases(proxy, cases_for(only)) if only else run_public(proxy, checked)
     explain_dropped_names(outcomes, submission.dropped)
-    rows = {e: CheckRow(e) for e in exercises if include_model or e != "model"}
+    rows = {e: CheckRow(e) for e in exercises if wanted(e)}
     for outcome in outcomes:
         rows.setdefault(outcome.exercise, CheckRow(outcome.exercise)).outcomes.append(outcome)
     return CheckReport(

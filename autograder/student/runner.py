@@ -17,16 +17,21 @@ function's other cases too, without calling it again.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
+import importlib.util
 import inspect
 import itertools
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
+from autograder.course.paths import PACKAGE_DIR, course
+from autograder.course.table import course_table
 from autograder.grading.failures import describe_failure
 from autograder.grading.results import TestOutcome
-from autograder.load.submission import EXPECTED_FUNCTIONS
 from autograder.sandbox.proxy import MissingCode, Proxy, StudentError, StudentRaised
 
 PUBLIC_PACKAGE = "autograder.public"
@@ -60,7 +65,7 @@ class PublicCase:
 def function_of(test_name: str, exercise: str) -> str | None:
     """The student function a public test checks: the longest one its name starts with."""
     rest = test_name.removeprefix("test_")
-    names = sorted(EXPECTED_FUNCTIONS.get(exercise, ()), key=len, reverse=True)
+    names = sorted(course_table().functions.get(exercise, ()), key=len, reverse=True)
     return next((n for n in names if rest == n or rest.startswith(n + "_")), None)
 
 
@@ -73,9 +78,8 @@ def public_cases(exercises: Iterable[str]) -> list[PublicCase]:
     """
     cases: list[PublicCase] = []
     for exercise in exercises:
-        try:
-            module = importlib.import_module(f"{PUBLIC_PACKAGE}.test_public_{exercise}")
-        except ModuleNotFoundError:
+        module = public_module(exercise)
+        if module is None:
             continue  # an exercise without public tests
         tests = [v for k, v in vars(module).items() if k.startswith("test_") and callable(v)]
         for test in tests:
@@ -88,6 +92,34 @@ def public_cases(exercises: Iterable[str]) -> list[PublicCase]:
                     raise ValueError(f"public test {test.__name__} needs fixtures {unknown}")
                 cases.append(PublicCase(exercise, function, test, arguments, case_id))
     return cases
+
+
+def public_module(exercise: str) -> ModuleType | None:
+    """The public test module the course table names for ``exercise``, or None if there is none.
+
+    The package's own public tests are imported as ``autograder.public.<name>``;
+    those of a course elsewhere (``$CONVGRADE_COURSE``) are loaded from their file.
+    """
+    entry = course_table().get(exercise)
+    if entry is None or entry.public is None:
+        return None
+    path, stem = course().public / entry.public, entry.public.removesuffix(".py")
+    if not path.is_file():
+        return None
+    if path.parent.resolve() == (PACKAGE_DIR / "public").resolve():
+        return importlib.import_module(f"{PUBLIC_PACKAGE}.{stem}")
+    # One module per file: two courses in one process never share a public test module.
+    name = f"convgrade_public_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}_{stem}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None  # a .py file always has both
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return sys.modules[name]
 
 
 def _parametrized(test: Callable[..., Any]) -> list[tuple[str | None, dict[str, Any]]]:
@@ -143,10 +175,7 @@ def _unstarted(exc: BaseException, function: str) -> bool:
     if not (isinstance(exc, StudentRaised) and exc.exc_type == UNSTARTED):
         return False
     named = exc.message.removeprefix(f"{UNSTARTED}: ").split(" ", 1)[0]
-    return named in ("", UNSTARTED, function) or named not in _ALL_FUNCTIONS
-
-
-_ALL_FUNCTIONS = frozenset(f for functions in EXPECTED_FUNCTIONS.values() for f in functions)
+    return named in ("", UNSTARTED, function) or named not in course_table().all_functions
 
 
 def _settles(exc: BaseException) -> bool:
@@ -166,12 +195,12 @@ def exercise_of(name: str) -> str:
     Raises:
         ValueError: ``name`` is neither; the message suggests the closest name.
     """
-    if name in EXPECTED_FUNCTIONS:
+    table = course_table()
+    if name in table.names:
         return name
-    for exercise, functions in EXPECTED_FUNCTIONS.items():
-        if name in functions:
-            return exercise
-    known = [*EXPECTED_FUNCTIONS, *(f for fs in EXPECTED_FUNCTIONS.values() for f in fs)]
+    if (exercise := table.exercise_of(name)) is not None:
+        return exercise
+    known = [*table.names, *table.all_functions]
     close = difflib.get_close_matches(str(name), known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ValueError(f"no exercise or function is called {name!r}{hint}")
@@ -180,4 +209,4 @@ def exercise_of(name: str) -> str:
 def cases_for(name: str) -> list[PublicCase]:
     """The public cases of one function (``"conv_forward"``) or exercise (``"pooling"``)."""
     cases = public_cases([exercise_of(name)])
-    return cases if name in EXPECTED_FUNCTIONS else [c for c in cases if c.function == name]
+    return cases if name in course_table().names else [c for c in cases if c.function == name]

@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from autograder.course.table import course_table
 from autograder.load.notebook_answers import ANSWERS_NAME
 from autograder.load.notebook_source import notebook_source
 from autograder.load.source_scan import definitions
-from autograder.load.submission import EXPECTED_FUNCTIONS, load_submission
+from autograder.load.submission import load_submission
 from autograder.student.submit import SubmitReport
 
 
@@ -53,7 +54,7 @@ def unsaved_changes(notebook: Path, namespace: Mapping[str, Any]) -> list[str]:
         return []  # submit reports an unreadable file itself
     saved = _function_trees(parsed.source)
     changed = []
-    for name in (f for names in EXPECTED_FUNCTIONS.values() for f in names):
+    for name in course_table().all_functions:
         function = namespace.get(name)
         if not isinstance(function, types.FunctionType):
             continue
@@ -79,7 +80,7 @@ def graded_from(report: SubmitReport) -> list[str]:
     submission = load_submission(report.path)
     notebooks = ", ".join(name for name in report.files if name.endswith(".ipynb"))
     lines = []
-    for module, functions in EXPECTED_FUNCTIONS.items():
+    for module, functions in course_table().functions.items():
         text = submission.files.get(f"{module}.py")
         where = f"{module}.py" if f"{module}.py" in report.files else notebooks
         defined, stubs = definitions(text) if text is not None else (None, set())

@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import __version__
-from autograder.course.paths import STUDENT_FILES
+from autograder.course.table import course_table
 from autograder.load.source_rule import graded_from_lines
 from autograder.load.submission import (
-    EXPECTED_FUNCTIONS,
     MAX_FILE_BYTES,
     MAX_NOTEBOOK_BYTES,
     NO_WORK,
@@ -68,7 +67,7 @@ def work_root(path: Path) -> Path:
     if path.is_file():
         return path
     for folder in (path, *list(path.parents)[:3]):
-        if any((folder / name).is_file() for name in STUDENT_FILES):
+        if any((folder / name).is_file() for name in course_table().student_files):
             return folder
     return path
 
@@ -104,8 +103,9 @@ def build_submission_zip(source: Path, out: Path, force: bool = False) -> Submit
     report.files = list(payload)
     if not payload:
         if not report.problems:
+            files = ", ".join(course_table().student_files)
             report.problems.append(
-                f"nothing to submit in {source}: expected any of {', '.join(STUDENT_FILES)} "
+                f"nothing to submit in {source}: expected any of {files} "
                 "or a notebook; no zip was written"
             )
         return report
@@ -130,11 +130,12 @@ def build_submission_zip(source: Path, out: Path, force: bool = False) -> Submit
 def _choose_files(source: Path, report: SubmitReport) -> dict[str, Path]:
     """Archive name -> file: the exercise files and every notebook the grader would read."""
     if source.is_file():
-        if source.suffix.lower() == ".ipynb" or source.name in STUDENT_FILES:
+        if source.suffix.lower() == ".ipynb" or source.name in course_table().student_files:
             return {source.name: source}
         report.problems.append(f"{source.name} is not a folder or a notebook")
         return {}
-    chosen = {name: source / name for name in STUDENT_FILES if (source / name).is_file()}
+    chosen = {name: source / name for name in course_table().student_files
+              if (source / name).is_file()}
     for folder, prefix in ((source, ""), (source / NOTEBOOK_FOLDER, NOTEBOOK_FOLDER)):
         if folder.is_dir():
             chosen.update(
@@ -179,7 +180,7 @@ def _validate(
     report.sources = graded_from_lines(submission.graded_from, submission.unfinished)
     notebook = any(name.endswith(".ipynb") for name in payload)
     lacking: dict[str, list[str]] = {}
-    for module, functions in EXPECTED_FUNCTIONS.items():
+    for module, functions in course_table().functions.items():
         places = submission.graded_from.get(module)
         if places is None:
             if not notebook:

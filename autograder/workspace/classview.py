@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograder.course.table import course_table
 from autograder.grading.results import QUIZ
-from autograder.load.submission import EXPECTED_FUNCTIONS
 from autograder.workspace.store import RosterEntry
 
 
@@ -157,7 +157,7 @@ def failing_lines(result: Mapping[str, Any], files: Mapping[str, str]) -> dict[s
         exercise = test.get("exercise", "")
         case = str(test.get("id", "")).split(".", 1)[-1]
         said = test.get("output", "").split(maxsplit=1)[:1]  # "conv2d_params is wrong ..."
-        for function in EXPECTED_FUNCTIONS.get(exercise, ()):
+        for function in course_table().functions.get(exercise, ()):
             if case.startswith(function) or said == [function]:
                 failing.add((f"{exercise}.py", function))
     for name, function in failing:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.course.paths import OutputLayout
-from autograder.grading.results import EXERCISES, QUIZ
+from autograder.course.table import course_table
+from autograder.grading.results import QUIZ
 from autograder.reporting.store import load_results, write_text_atomic
 from autograder.workspace.apply import apply_workspace
 from autograder.workspace.course_config import load_config
@@ -78,15 +79,17 @@ def export_canvas(out: Path, target: Path, roster: list[RosterEntry]) -> ExportS
     return _summary(target, rows)
 
 
-GENERIC_COLUMNS = ("student_id", "name", "submission", "status", "score", "max_score",
-                   *EXERCISES, QUIZ, "adjustments", "late_penalty", "days_late")
+def generic_columns() -> tuple[str, ...]:
+    """The generic export's columns, one per exercise of the course table."""
+    return ("student_id", "name", "submission", "status", "score", "max_score",
+            *course_table().names, QUIZ, "adjustments", "late_penalty", "days_late")
 
 
 def export_generic(out: Path, target: Path, roster: list[RosterEntry]) -> ExportSummary:
     """Write one row per student id (and per unmatched submission) with every column."""
     rows = _rows(out, roster)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=GENERIC_COLUMNS, lineterminator="\n",
+    writer = csv.DictWriter(buffer, fieldnames=generic_columns(), lineterminator="\n",
                             restval="")
     writer.writeheader()
     for row in rows:
@@ -104,7 +107,7 @@ def export_generic(out: Path, target: Path, roster: list[RosterEntry]) -> Export
                 "score": f"{result['score']:g}",
                 "max_score": f"{result['max_score']:g}",
             }
-            for name in (*EXERCISES, QUIZ):
+            for name in (*course_table().names, QUIZ):
                 record[name] = f"{result.get('exercises', {}).get(name, {}).get('score', 0):g}"
             extra = result.get("gradebook_extra", {})
             record |= {k: extra.get(k, "0") for k in ("adjustments", "late_penalty", "days_late")}

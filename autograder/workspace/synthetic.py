@@ -11,11 +11,8 @@ from __future__ import annotations
 import ast
 import random
 
-FUNCTIONS = {
-    "convolution.py": ("zero_pad", "conv_single_step", "conv_forward", "apply_filter"),
-    "pooling.py": ("pool_forward",),
-    "shapes.py": ("conv_output_size", "conv_output_shape", "pool_output_shape"),
-}
+from autograder.course.table import course_table
+
 _OPS = ("+", "-", "*", "//", "%")
 _CALLS = ("np.sum", "np.max", "np.mean", "np.abs", "np.sqrt", "int", "len", "min", "max")
 
@@ -49,11 +46,16 @@ def _body(rng: random.Random, names: list[str], size: int, indent: str) -> list[
     return lines
 
 
+def exercise_functions() -> dict[str, tuple[str, ...]]:
+    """The functions of each NumPy exercise file of the course table (not the Keras ones)."""
+    return {e.file: e.functions for e in course_table().exercises if not e.keras}
+
+
 def student_files(seed: int) -> dict[str, str]:
     """One student's modules: every exercise function with a body of its own."""
     rng = random.Random(seed)
     files = {}
-    for name, functions in FUNCTIONS.items():
+    for name, functions in exercise_functions().items():
         parts = ["import numpy as np", ""]
         for function in functions:
             args = ["a", "b", "c"]

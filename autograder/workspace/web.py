@@ -21,7 +21,8 @@ import flask
 from werkzeug.serving import make_server
 
 from autograder.course.paths import OutputLayout, course
-from autograder.grading.results import EXERCISES, QUIZ
+from autograder.course.table import course_table
+from autograder.grading.results import QUIZ
 from autograder.reporting.report import render_html
 from autograder.reporting.store import read_result
 from autograder.workspace import classview, store
@@ -116,7 +117,7 @@ def make_app(out: Path, token: str) -> flask.Flask:
                           if q.status == "open")
         rows = classview.build_rows(results, store.load_roster(engine),
                                     flagged(read_pairs(out)), waiting)
-        order = {name: i for i, name in enumerate((*EXERCISES, QUIZ))}
+        order = {name: i for i, name in enumerate((*course_table().names, QUIZ))}
         exercises = sorted({e for r in rows for e in r.exercises},
                            key=lambda e: (order.get(e, len(order)), e))
 

@@ -395,6 +395,7 @@ def test_student_wheel_holds_no_grader_reference_or_key(student_wheel):
     wheel = student_wheel
     names = list(wheel_members(wheel))
     assert any(n.startswith("autograder/public/test_public_") for n in names)
+    assert "autograder/course/table.toml" in names  # check and submit read the course table
     assert not [n for n in names if hidden_member(n)]
     assert wheel_leaks(wheel, course()) == []
 

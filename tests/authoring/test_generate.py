@@ -13,7 +13,8 @@ import pytest
 from autograder.authoring.generate import check_exercises, generate, main, write_exercises
 from autograder.authoring.notebooks import public_functions
 from autograder.authoring.stubs import BEGIN, END
-from autograder.course.paths import STUDENT_MODULES, CourseLayout, course
+from autograder.course.paths import CourseLayout, course
+from autograder.course.table import course_table
 from autograder.load.modules import load_module_group
 from autograder.quiz.files import load_questions
 
@@ -41,8 +42,8 @@ PLAUSIBLE: dict[str, tuple] = {
 @pytest.fixture(scope="module")
 def groups():
     """The stub and reference modules, loaded side by side."""
-    return (load_module_group(course().exercises, STUDENT_MODULES),
-            load_module_group(course().reference, STUDENT_MODULES))
+    return (load_module_group(course().exercises, course_table().names),
+            load_module_group(course().reference, course_table().names))
 
 
 def test_exercises_are_up_to_date():
@@ -56,7 +57,7 @@ def test_exercises_are_up_to_date():
 def test_every_module_has_a_stub_and_notebook():
     """The generator emits a stub and a notebook for each of the five modules."""
     files = generate(course())
-    for module in STUDENT_MODULES:
+    for module in course_table().names:
         assert Path(f"{module}.py") in files
         assert Path("notebooks", f"{module}.ipynb") in files
     assert {Path("answers.toml"), Path("README.md"), Path("notebooks/assignment.ipynb")} <= set(
@@ -67,7 +68,7 @@ def test_every_module_has_a_stub_and_notebook():
 def test_stubs_import_and_raise_not_implemented(groups):
     """Each stub imports and every public function raises NotImplementedError on good input."""
     stubs, reference = groups
-    assert stubs.errors == {} and set(stubs.modules) == set(STUDENT_MODULES)
+    assert stubs.errors == {} and set(stubs.modules) == set(course_table().names)
     covered = set()
     for name, module in stubs.modules.items():
         for fn_name in public_functions((course().exercises / f"{name}.py").read_text()):
@@ -96,7 +97,7 @@ def test_signatures_and_docstrings_match_the_reference(groups):
 def test_stub_lines_are_the_reference_outside_its_regions():
     """Apart from the placeholders, a stub is the reference's lines outside regions, in order."""
     placeholder = ("# YOUR CODE HERE", "raise NotImplementedError(")
-    for module in STUDENT_MODULES:
+    for module in course_table().names:
         reference = (course().reference / f"{module}.py").read_text().splitlines()
         stub = [line for line in (course().exercises / f"{module}.py").read_text().splitlines()
                 if line.strip() and not line.strip().startswith(placeholder)]

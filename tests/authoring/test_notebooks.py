@@ -13,9 +13,9 @@ import pytest
 
 import autograder
 from autograder.authoring.generate import generate
+from autograder.authoring.lessons import LESSONS
 from autograder.authoring.notebooks import (
     HELPER,
-    LESSONS,
     assignment_notebook,
     module_notebook,
     notebook_text,
@@ -23,7 +23,8 @@ from autograder.authoring.notebooks import (
     split_stub,
 )
 from autograder.authoring.release import build_release
-from autograder.course.paths import STUDENT_MODULES, course
+from autograder.course.paths import course
+from autograder.course.table import course_table
 from autograder.load.modules import load_module_group
 from autograder.load.notebook_source import notebook_source
 from autograder.quiz.files import load_questions, load_quiz
@@ -39,7 +40,7 @@ def files() -> dict[Path, str]:
 @pytest.fixture(scope="module")
 def stubs(files) -> dict[str, str]:
     """Stub source per module."""
-    return {m: files[Path(f"{m}.py")] for m in STUDENT_MODULES}
+    return {m: files[Path(f"{m}.py")] for m in course_table().names}
 
 
 def _notebooks(files) -> dict[str, nbformat.NotebookNode]:
@@ -50,7 +51,7 @@ def _notebooks(files) -> dict[str, nbformat.NotebookNode]:
 def test_notebooks_are_valid_v4_with_no_outputs(files):
     """Each notebook validates, uses python3 and carries no outputs or execution counts."""
     notebooks = _notebooks(files)
-    assert set(notebooks) == {*STUDENT_MODULES, "assignment"}
+    assert set(notebooks) == {*course_table().names, "assignment"}
     for name, nb in notebooks.items():
         nbformat.validate(nb)
         assert nb.nbformat == 4 and nb.metadata.kernelspec.name == "python3", name

@@ -10,7 +10,8 @@ import pytest
 
 from autograder.authoring import release
 from autograder.authoring.release import answer_patterns, assert_clean_bundle, build_release
-from autograder.course.paths import STUDENT_MODULES, course
+from autograder.course.paths import CourseLayout, course
+from autograder.course.table import course_table
 from autograder.quiz.files import load_keys
 
 
@@ -30,7 +31,7 @@ def _copy(bundle: Path, tmp_path: Path) -> Path:
 
 def test_bundle_holds_the_student_files(bundle):
     """Stubs, notebooks, answers template, README, questions, requirements and public tests."""
-    for module in STUDENT_MODULES:
+    for module in course_table().names:
         assert (bundle / f"{module}.py").read_text() == (
             course().exercises / f"{module}.py").read_text()
         assert (bundle / "notebooks" / f"{module}.ipynb").is_file()
@@ -57,12 +58,40 @@ def test_build_release_returns_the_files_it_wrote(tmp_path):
     assert written == sorted(p for p in (tmp_path / "out").rglob("*") if p.is_file())
 
 
-def test_missing_public_tests_are_skipped(tmp_path, monkeypatch):
+def test_missing_public_tests_are_skipped(tmp_path):
     """Without a public tests folder the bundle is built without it."""
-    monkeypatch.setattr(release, "PACKAGE_DIR", tmp_path / "no-package")
-    build_release(course(), tmp_path / "out")
+    root = tmp_path / "course"
+    root.mkdir()
+    for part in ("reference", "quizzes", "exercises"):
+        (root / part).symlink_to(course().root / part)
+    build_release(CourseLayout(root), tmp_path / "out")
     assert not (tmp_path / "out" / "public_tests").exists()
     assert (tmp_path / "out" / "shapes.py").is_file()
+
+
+def test_only_the_public_tests_of_the_course_table_ship(tmp_path):
+    """A file in the public folder that the course table does not name stays behind."""
+    root = tmp_path / "course"
+    (root / "autograder").mkdir(parents=True)
+    for part in ("reference", "quizzes", "exercises"):
+        (root / part).symlink_to(course().root / part)
+    shutil.copytree(course().public, root / "autograder" / "public")
+    draft = root / "autograder" / "public" / "test_public_draft.py"
+    draft.write_text("def test_x():\n    pass\n")
+    build_release(CourseLayout(root), tmp_path / "out")
+    shipped = {p.name for p in (tmp_path / "out" / "public_tests").glob("*.py")}
+    named = {e.public for e in course_table().exercises}
+    assert shipped == {"__init__.py", *named}
+
+
+def test_a_file_named_like_a_hidden_grader_is_a_leak(bundle, tmp_path):
+    """Whatever it holds, a file named like a grader of the course table is reported."""
+    out = _copy(bundle, tmp_path)
+    grader = course_table().exercises[0].grader
+    (out / "notes").mkdir()
+    (out / "notes" / grader).write_text("# my own notes\n")
+    leaks = assert_clean_bundle(out, course())
+    assert leaks == [f"notes/{grader}: named like a hidden grader of the course table"]
 
 
 def test_a_forbidden_source_is_refused(tmp_path, monkeypatch):

@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 from grading_helpers import ModuleProxy, make_mutant, reference_modules
 
+from autograder.course.table import course_table
 from autograder.grading.plugin import GraderState, GradingOptions, run_graders
-from autograder.grading.results import EXERCISES
-from autograder.load.submission import EXPECTED_FUNCTIONS
 from autograder.sandbox.proxy import StudentRaised
 from autograder.student.check import public_tests
 from autograder.student.runner import function_of, public_cases, run_cases, run_public
 
-NUMPY = [e for e in EXERCISES if e != "model"]
+NUMPY = [e.name for e in course_table().exercises if not e.keras]
 
 
 class Stub:
@@ -68,8 +67,8 @@ def test_runner_agrees_with_a_pytest_session(reference):
 
 def test_every_public_test_names_one_function_and_every_function_has_one():
     """Each public test checks a function of its exercise; no function goes unchecked."""
-    cases = public_cases(EXERCISES)
-    assert {c.function for c in cases} == {f for fs in EXPECTED_FUNCTIONS.values() for f in fs}
+    cases = public_cases(course_table().names)
+    assert {c.function for c in cases} == set(course_table().all_functions)
     assert function_of("test_conv_output_size_rejects_stride_0", "shapes") == "conv_output_size"
     assert function_of("test_conv_output_shape", "shapes") == "conv_output_shape"
     assert function_of("test_something_else", "shapes") is None

@@ -12,10 +12,10 @@ import pytest
 from sample_submissions import notebook_bundle
 
 from autograder.authoring.release import build_release
-from autograder.course.paths import STUDENT_MODULES, course
+from autograder.course.paths import course
+from autograder.course.table import course_table
 from autograder.load.modules import load_module_group
 from autograder.load.submission import (
-    EXPECTED_FUNCTIONS,
     load_submission,
     submission_id,
     write_sources,
@@ -88,7 +88,7 @@ class TestForms:
         assert sub.answers == {"conv_params_32x32x3": 456}
         source = sub.files["shapes.py"]
         assert "def conv_output_size" in source and "while True" not in source
-        assert set(sub.files) == {f"{m}.py" for m in EXPECTED_FUNCTIONS}
+        assert set(sub.files) == {f"{m}.py" for m in course_table().functions}
 
     def test_zip_holding_a_notebook(self, tmp_path):
         """A zip with one notebook and no .py files is read as that notebook."""
@@ -116,7 +116,7 @@ class TestForms:
         )
         sub = load_submission(path)
         write_sources(sub, tmp_path / "scratch")
-        group = load_module_group(tmp_path / "scratch", STUDENT_MODULES)
+        group = load_module_group(tmp_path / "scratch", course_table().names)
         assert group.errors == {} and not marker.exists()
         assert group.modules["shapes"].conv_output_size(28, 3) == 26
 

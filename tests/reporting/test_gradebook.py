@@ -4,7 +4,7 @@ import csv
 import io
 
 from autograder.grading.results import QuizItemResult, SubmissionResult, TestOutcome
-from autograder.reporting.gradebook import COLUMNS, render_gradebook
+from autograder.reporting.gradebook import columns, render_gradebook
 
 
 def _stored(sid: str, conv: float) -> dict:
@@ -21,7 +21,7 @@ class TestRenderGradebook:
         header = render_gradebook([]).splitlines()[0].split(",")
         assert header[:3] == ["submission", "score", "max_score"]
         assert header[3:9] == ["convolution", "pooling", "shapes", "params", "model", "quiz"]
-        assert tuple(header) == COLUMNS
+        assert tuple(header) == columns()
 
     def test_one_row_per_result_sorted_by_id(self):
         """Rows are sorted by submission and missing exercises score 0."""

@@ -11,7 +11,8 @@ import nbformat
 from sample_submissions import notebook_bundle
 
 from autograder import __version__
-from autograder.load.submission import EXPECTED_FUNCTIONS, load_submission
+from autograder.course.table import course_table
+from autograder.load.submission import load_submission
 from autograder.student.submit import MANIFEST, build_submission_zip
 
 QUESTIONS = """
@@ -32,13 +33,13 @@ prompt = "How many?"
 
 def _module(name: str, body: str = "    return 0") -> str:
     """A module defining every expected function of exercise ``name``."""
-    return "".join(f"def {f}(*args, **kwargs):\n{body}\n\n" for f in EXPECTED_FUNCTIONS[name])
+    return "".join(f"def {f}(*args, **kwargs):\n{body}\n\n" for f in course_table().functions[name])
 
 
 def _complete(folder: Path) -> Path:
     """A student folder with every module, answers and the quiz questions beside them."""
     folder.mkdir(parents=True)
-    for name in EXPECTED_FUNCTIONS:
+    for name in course_table().functions:
         (folder / f"{name}.py").write_text(_module(name))
     (folder / "answers.toml").write_text('pick_one = "a"\nhow_many = 12\n')
     (folder / "questions.toml").write_text(QUESTIONS)
@@ -56,7 +57,7 @@ def test_round_trip_holds_only_expected_files_and_a_manifest(tmp_path):
         names = set(archive.namelist())
         manifest = json.loads(archive.read(MANIFEST))
         contents = {n: archive.read(n) for n in names - {MANIFEST}}
-    assert names == {f"{m}.py" for m in EXPECTED_FUNCTIONS} | {"answers.toml", MANIFEST}
+    assert names == {f"{m}.py" for m in course_table().functions} | {"answers.toml", MANIFEST}
     assert manifest["convgrade_version"] == __version__
     for name, data in contents.items():
         assert manifest["files"][name]["sha256"] == hashlib.sha256(data).hexdigest()
@@ -136,7 +137,7 @@ def test_bundle_root_with_a_filled_notebook_submits_the_notebook(tmp_path):
     assert report.written and report.problems == [], report.problems
     assert "notebooks/assignment.ipynb" in report.files
     assert all(line.endswith("from notebooks/assignment.ipynb") for line in report.sources)
-    assert len(report.sources) == len(EXPECTED_FUNCTIONS)
+    assert len(report.sources) == len(course_table().functions)
     assert "`model.fit(...)` at notebooks/assignment.ipynb cell 7 line 2 will not run when graded" \
         in report.warnings
     graded = load_submission(report.path)
@@ -146,7 +147,7 @@ def test_bundle_root_with_a_filled_notebook_submits_the_notebook(tmp_path):
 def test_nothing_implemented_is_refused_unless_forced(tmp_path):
     """Untouched stubs write no zip; --force writes it anyway."""
     folder = _complete(tmp_path / "work")
-    for name in EXPECTED_FUNCTIONS:
+    for name in course_table().functions:
         (folder / f"{name}.py").write_text(_module(name, "    raise NotImplementedError"))
     refused = build_submission_zip(folder, tmp_path / "s.zip")
     assert not refused.written and not (tmp_path / "s.zip").exists()
