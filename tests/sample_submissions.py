@@ -6,7 +6,6 @@ from pathlib import Path
 
 from autograder.authoring.examples import CORRECT_ANSWERS, EVERY, MISTAKES, Sample, build_sample
 
-
 HANGS = '''
 
 def zero_pad(X, pad):
