@@ -2,7 +2,7 @@
 
 The hidden graders live beside the package's code in the checkout but are left
 out of every wheel by ``pyproject.toml``; ``convgrade release`` builds the
-student wheel and searches it (see :func:`autograder.authoring.release.wheel_leaks`) so
+student wheel and searches it (see :func:`autograder.authoring.leaks.wheel_leaks`) so
 that a change to the packaging cannot quietly ship them. The student wheel also
 leaves out the instructor's tools (``authoring``, ``export``: they hold sample
 answers) and carries the student README as its description, not the

@@ -15,7 +15,8 @@ from autograder.cli.app import PathArg, console, export, fail, main, safe
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
 def release(out: Path, force: bool) -> None:
     """Write the student bundle to OUT: stubs, notebooks, public tests, quiz, student wheel."""
-    from autograder.authoring.release import ReleaseRefused, assert_clean_bundle, build_release
+    from autograder.authoring.leaks import assert_clean_bundle
+    from autograder.authoring.release import ReleaseRefused, build_release
     from autograder.authoring.wheel import WheelError, build_student_wheel
     from autograder.course.paths import course
 

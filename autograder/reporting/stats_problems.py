@@ -61,6 +61,7 @@ def id_labels(results: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def misconception_stats(results: list[dict[str, Any]]) -> list[MisconceptionStats]:
+    """Each diagnosed misconception: how many submissions, in which tests, by whom."""
     showing: Counter[str] = Counter()
     where: dict[str, Counter[str]] = defaultdict(Counter)
     who: dict[str, list[str]] = defaultdict(list)
@@ -89,6 +90,7 @@ def misconception_stats(results: list[dict[str, Any]]) -> list[MisconceptionStat
 
 
 def error_stats(results: list[dict[str, Any]]) -> ErrorStats:
+    """The submissions with errors or time limits, and how often each kind of error came."""
     stats = ErrorStats()
     kinds: Counter[str] = Counter()
     for result in results:

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from sandbox_helpers import SLOT
 
 from autograder.authoring import wheel as wheel_module
-from autograder.authoring.release import wheel_leaks
+from autograder.authoring.leaks import wheel_leaks
 from autograder.authoring.wheel import build_student_wheel, hidden_member, wheel_members
 from autograder.cli import main
 from autograder.course.paths import CourseLayout, OutputLayout, course

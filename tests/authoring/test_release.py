@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from autograder.authoring import release
-from autograder.authoring.release import answer_patterns, assert_clean_bundle, build_release
+from autograder.authoring.leaks import answer_patterns, assert_clean_bundle
+from autograder.authoring.release import build_release
 from autograder.course.paths import CourseLayout, course
 from autograder.course.table import course_table
 from autograder.quiz.files import load_keys

@@ -16,7 +16,8 @@ import nbformat
 import pytest
 
 from autograder.authoring.generate import generate, write_exercises
-from autograder.authoring.release import assert_clean_bundle, build_release
+from autograder.authoring.leaks import assert_clean_bundle
+from autograder.authoring.release import build_release
 from autograder.course.paths import CourseLayout, course
 from autograder.course.table import (
     PACKAGED_TABLE,
@@ -57,7 +58,8 @@ TOY_GRADER = '''"""Hidden tests for toy.py."""
 
 import pytest
 
-from autograder.grading.feedback import as_int, expect_equal
+from autograder.grading.expect import expect_equal
+from autograder.grading.validate import as_int
 
 pytestmark = pytest.mark.exercise("toy")
 
@@ -78,7 +80,8 @@ def test_double_zero(student):
 '''
 TOY_PUBLIC = '''"""Public checks for toy.py."""
 
-from autograder.grading.feedback import as_int, expect_equal
+from autograder.grading.expect import expect_equal
+from autograder.grading.validate import as_int
 from autograder.student.marks import mark
 
 pytestmark = [mark.exercise("toy"), mark.points(0)]

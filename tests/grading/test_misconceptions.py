@@ -365,7 +365,8 @@ def test_random_cases_follow_the_course_seed(tmp_path):
 
 def test_the_course_seed_never_ships(tmp_path):
     """The seed file is hidden from student code and kept out of the student bundle."""
-    from autograder.authoring.release import assert_clean_bundle, build_release
+    from autograder.authoring.leaks import assert_clean_bundle
+    from autograder.authoring.release import build_release
     from autograder.course.paths import course
 
     layout = course()
