@@ -2,7 +2,7 @@
 
 The student's model arrives as its JSON config. The grader checks it and
 estimates its cost as data; it is rebuilt, described and trained only in a
-trusted sandbox child (``models`` fixture, ``keras_grading.lab``), and compared
+trusted sandbox child (``models`` fixture, ``grading.keras.lab``), and compared
 with the reference model built here. Equal trainings share one run through the
 memo. With training turned off the learning tests are skipped, not failed.
 
