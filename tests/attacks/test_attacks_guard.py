@@ -162,12 +162,14 @@ def _grade_hostile(tmp_path: Path, *attacks: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+# Its scratch is under pytest's tmp_path, which the child's user reaches only through
+# full isolation (the child copies it into its tmpfs before dropping root).
 @pytest.fixture(scope="module")
 def hostile_replies(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return _grade_hostile(tmp_path_factory.mktemp("replies"), "bomb", "declared_bomb", "deep")
 
 
-@pytest.mark.needs_root
+@pytest.mark.needs_namespaces
 def test_decompression_bomb_reply_leaves_the_grader_small(hostile_replies):
     """A 512 MiB .npz bomb in a 0.5 MiB reply is refused; the grader stays under 300 MiB."""
     assert hostile_replies["seen"]["bomb"].startswith("BadReturn")
@@ -175,21 +177,21 @@ def test_decompression_bomb_reply_leaves_the_grader_small(hostile_replies):
     assert hostile_replies["seen"]["after"] == 5
 
 
-@pytest.mark.needs_root
+@pytest.mark.needs_namespaces
 def test_huge_declared_shape_is_refused_before_allocation(hostile_replies):
     """A reply declaring a 2**40-element array over 16 bytes is refused from its header."""
     assert "larger than the payload" in hostile_replies["seen"]["declared_bomb"]
     assert hostile_replies["peak_mib"] < 300
 
 
-@pytest.mark.needs_root
+@pytest.mark.needs_namespaces
 def test_deeply_nested_reply_is_a_bad_return(hostile_replies):
     """A reply nested 200,000 deep is refused; the grader carries on with the next call."""
     assert "nested too deeply" in hostile_replies["seen"]["deep"]
     assert hostile_replies["seen"]["after"] == 5
 
 
-@pytest.mark.needs_root
+@pytest.mark.needs_namespaces
 def test_submission_reply_budget_refuses_values_past_it(hostile_replies):
     """Past the submission's reply budget a value is refused from its header, unread."""
     first, second = hostile_replies["seen"]["budget"]
