@@ -5,12 +5,14 @@ A test that needs more than an unprivileged Python says so with a marker:
 - ``needs_root``: it runs student code in the sandbox, whose child changes to a
   user id of its own (61000 + slot) and chowns its scratch, which only root may do;
 - ``needs_namespaces``: it asserts full isolation (the child's private root, network,
-  PID and IPC namespaces), which also needs the OS to allow ``unshare`` and
-  ``pivot_root``; elsewhere the sandbox runs with ``isolation: reduced``;
+  PID and IPC namespaces) or gives the child a scratch in pytest's private tmp_path,
+  which the child's user reaches only through full isolation's copy; this also
+  needs the OS to allow ``unshare`` and ``pivot_root``, elsewhere the sandbox runs
+  with ``isolation: reduced``;
 - ``needs_browser``: it drives Debian's Chromium (``make browser`` installs it).
 
 Where the capability is missing the test is skipped with a one-line reason: what is
-missing, then what the test would prove (its docstring's first line). On the grading
+missing, then what the test would prove (its docstring's first paragraph). On the grading
 host (root, namespaces, Chromium) nothing is skipped.
 """
 
