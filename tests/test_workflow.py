@@ -45,6 +45,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "cnn-assignment"
 
 
+@pytest.mark.needs_root
 def test_release_check_submit_grade_report(bundle: Path, tmp_path: Path):
     """From the bundle to a graded, reported submission, with the self-check on the way."""
     work = tmp_path / "alice"
@@ -94,6 +95,7 @@ def test_release_check_submit_grade_report(bundle: Path, tmp_path: Path):
     assert len(rows) == 2 and rows[1].startswith("alice,")
 
 
+@pytest.mark.needs_root
 def test_notebook_student_and_the_cli_traps(bundle: Path, tmp_path: Path):
     """A notebook-only student submits from the bundle root and gets full marks; traps refuse."""
     from autograder.authoring.examples import Sample, build_sample

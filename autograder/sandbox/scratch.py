@@ -10,7 +10,9 @@ once per level and fails on a chain a few thousand folders deep).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import errno
 import itertools
 import os
 import re
@@ -92,7 +94,24 @@ def sweep_user(uid: int, keep: Path) -> None:
                 continue
             if mine and Path(entry.path) != keep:
                 remove_tree(Path(entry.path))
+    if _remove_ipc(uid):
+        # Removing another user's IPC object takes CAP_SYS_ADMIN, which a container's
+        # root often lacks; the owner itself may always remove it.
+        pid = os.fork()
+        if pid == 0:
+            with contextlib.suppress(BaseException):
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                _remove_ipc(uid)
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+
+def _remove_ipc(uid: int) -> int:
+    """Remove the SysV IPC objects of ``uid``; the number this process may not remove."""
     libc = ctypes.CDLL(None, use_errno=True)
+    refused = 0
     for kind, remove in (("shm", lambda i: libc.shmctl(i, _IPC_RMID, None)),
                          ("sem", lambda i: libc.semctl(i, 0, _IPC_RMID)),
                          ("msg", lambda i: libc.msgctl(i, _IPC_RMID, None))):
@@ -102,5 +121,8 @@ def sweep_user(uid: int, keep: Path) -> None:
             continue
         for row in rows[1:]:
             fields = dict(zip(rows[0].split(), row.split(), strict=False))
-            if uid in (int(fields.get("uid", -1)), int(fields.get("cuid", -1))):
-                remove(int(fields[f"{'msq' if kind == 'msg' else kind}id"]))
+            ident = int(fields[f"{'msq' if kind == 'msg' else kind}id"])
+            mine = uid in (int(fields.get("uid", -1)), int(fields.get("cuid", -1)))
+            if mine and remove(ident) != 0:
+                refused += ctypes.get_errno() == errno.EPERM
+    return refused

@@ -162,11 +162,14 @@ def _grade_hostile(tmp_path: Path, *attacks: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+# Its scratch is under pytest's tmp_path, which the child's user reaches only through
+# full isolation (the child copies it into its tmpfs before dropping root).
 @pytest.fixture(scope="module")
 def hostile_replies(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return _grade_hostile(tmp_path_factory.mktemp("replies"), "bomb", "declared_bomb", "deep")
 
 
+@pytest.mark.needs_namespaces
 def test_decompression_bomb_reply_leaves_the_grader_small(hostile_replies):
     """A 512 MiB .npz bomb in a 0.5 MiB reply is refused; the grader stays under 300 MiB."""
     assert hostile_replies["seen"]["bomb"].startswith("BadReturn")
@@ -174,18 +177,21 @@ def test_decompression_bomb_reply_leaves_the_grader_small(hostile_replies):
     assert hostile_replies["seen"]["after"] == 5
 
 
+@pytest.mark.needs_namespaces
 def test_huge_declared_shape_is_refused_before_allocation(hostile_replies):
     """A reply declaring a 2**40-element array over 16 bytes is refused from its header."""
     assert "larger than the payload" in hostile_replies["seen"]["declared_bomb"]
     assert hostile_replies["peak_mib"] < 300
 
 
+@pytest.mark.needs_namespaces
 def test_deeply_nested_reply_is_a_bad_return(hostile_replies):
     """A reply nested 200,000 deep is refused; the grader carries on with the next call."""
     assert "nested too deeply" in hostile_replies["seen"]["deep"]
     assert hostile_replies["seen"]["after"] == 5
 
 
+@pytest.mark.needs_namespaces
 def test_submission_reply_budget_refuses_values_past_it(hostile_replies):
     """Past the submission's reply budget a value is refused from its header, unread."""
     first, second = hostile_replies["seen"]["budget"]
@@ -249,6 +255,7 @@ def hostile_class(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"done": done, "results": results, "out": out}
 
 
+@pytest.mark.needs_root
 def test_240_character_file_name_is_graded_under_a_capped_id(hostile_class):
     """A 240-character name gets a result under an id of at most 64 characters; exit 0."""
     assert hostile_class["done"].returncode == 0, hostile_class["done"].stderr[-2000:]
@@ -257,6 +264,7 @@ def test_240_character_file_name_is_graded_under_a_capped_id(hostile_class):
     assert hostile_class["results"][long_id]["score"] > 0
 
 
+@pytest.mark.needs_root
 def test_control_sequences_in_a_file_name_never_reach_the_terminal(hostile_class):
     """Escape sequences in a folder name appear neither in ids nor anywhere in the output."""
     done = hostile_class["done"]
@@ -266,6 +274,7 @@ def test_control_sequences_in_a_file_name_never_reach_the_terminal(hostile_class
     assert all(sid.isprintable() and sid[0] not in "=+-@" for sid in hostile_class["results"])
 
 
+@pytest.mark.needs_root
 def test_same_id_submissions_are_both_graded_with_a_warning(hostile_class):
     """bob.ipynb and bob.zip both get a result, under distinct ids, and a warning names both."""
     results = hostile_class["results"]
@@ -275,6 +284,7 @@ def test_same_id_submissions_are_both_graded_with_a_warning(hostile_class):
     assert "bob.ipynb" in hostile_class["done"].stderr and "bob.zip" in warning
 
 
+@pytest.mark.needs_root
 def test_symlinked_submission_root_is_refused(hostile_class):
     """A folder linking to reference/ scores 0 with an error saying it is a symbolic link."""
     mallory = hostile_class["results"]["mallory"]

@@ -162,6 +162,7 @@ def _slow_model() -> keras.Model:
     return model
 
 
+@pytest.mark.needs_root
 def test_slow_training_is_killed_at_its_budget_off_the_main_thread(zygote, digits):
     """A small model whose training far outlasts a 3 s budget is killed at the budget,
     from a worker thread (as on Dask, where no alarm signal can reach it); the timeout is
@@ -194,6 +195,7 @@ def test_slow_training_is_killed_at_its_budget_off_the_main_thread(zygote, digit
     lab.close()
 
 
+@pytest.mark.needs_root
 def test_float16_copy_graded_first_cannot_change_the_reference_score(
     tmp_path, reference, zygote, digits
 ):

@@ -18,6 +18,11 @@ from autograder.sandbox.session import SandboxConfig, Session, Zygote
 CONFIG = SandboxConfig(call_timeout=4, cpu_seconds_per_call=2, memory_mb=512, max_processes=32)
 
 
+# Each scratch is written under pytest's own tmp_path, which the child's user can reach
+# only through full isolation (the child copies it into its tmpfs before dropping root).
+pytestmark = pytest.mark.needs_namespaces
+
+
 @pytest.fixture(scope="module")
 def zygote() -> Iterator[Zygote]:
     with Zygote() as warm:

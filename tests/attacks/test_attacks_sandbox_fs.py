@@ -24,7 +24,7 @@ from autograder.sandbox.proxy import StudentRaised
 from autograder.sandbox.scratch import host_scratch
 from autograder.sandbox.session import SandboxConfig, Session, Zygote
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root")
+pytestmark = pytest.mark.needs_root
 
 CONFIG = SandboxConfig(call_timeout=10, cpu_seconds_per_call=5, memory_mb=512, scratch_mb=8)
 TOKEN = f"convgrade-attack-{os.getpid()}"
@@ -173,6 +173,7 @@ def _leftovers(scratch: Path | None = None) -> list[str]:
     return found
 
 
+@pytest.mark.needs_namespaces
 def test_walking_the_filesystem_finds_no_classmate_work(session, classmates):
     """A walk of / finds no classmate's answers, no class folder, no course checkout, no home."""
     found = session.call("snoop", "walk", ["answers.toml", "keys.toml", "carol.json",
@@ -197,6 +198,7 @@ def test_walking_the_filesystem_finds_no_classmate_work(session, classmates):
     _still_works(session)
 
 
+@pytest.mark.needs_namespaces
 def test_other_runs_results_cannot_be_listed(session, classmates):
     """An output folder of another run, wherever it lies, cannot be listed or read."""
     for top in classmates:
@@ -209,8 +211,10 @@ def test_other_runs_results_cannot_be_listed(session, classmates):
 
 # On the host's disk each rmdir may cost milliseconds (overlayfs); 1,500 levels already
 # defeat shutil.rmtree, which recurses once per level.
-@pytest.mark.parametrize(("use_namespaces", "depth"), [(True, 3000), (False, 1500)],
-                         ids=["full", "reduced"])
+@pytest.mark.parametrize(("use_namespaces", "depth"), [
+    pytest.param(True, 3000, id="full", marks=pytest.mark.needs_namespaces),
+    pytest.param(False, 1500, id="reduced"),
+])
 def test_deep_directory_chain_is_cleaned_up(zygote, use_namespaces, depth):
     """A chain of folders thousands deep goes with the scratch, in full or reduced isolation."""
     config = SandboxConfig(call_timeout=20, cpu_seconds_per_call=10, use_namespaces=use_namespaces)
@@ -226,6 +230,7 @@ def test_deep_directory_chain_is_cleaned_up(zygote, use_namespaces, depth):
     assert _leftovers() == []
 
 
+@pytest.mark.needs_namespaces
 def test_filling_the_scratch_stops_at_its_size(session, scratch):
     """Writing without end fails with "no space" at the configured scratch size."""
     written, error = session.call("snoop", "fill")
@@ -234,7 +239,10 @@ def test_filling_the_scratch_stops_at_its_size(session, scratch):
     _still_works(session)
 
 
-@pytest.mark.parametrize("use_namespaces", [True, False], ids=["full", "reduced"])
+@pytest.mark.parametrize("use_namespaces", [
+    pytest.param(True, id="full", marks=pytest.mark.needs_namespaces),
+    pytest.param(False, id="reduced"),
+])
 def test_shared_memory_and_temporary_files_end_with_the_session(zygote, scratch, use_namespaces):
     """SysV and POSIX shared memory and files in /tmp made by the child do not outlive it."""
     config = SandboxConfig(use_namespaces=use_namespaces)
@@ -250,6 +258,7 @@ def test_shared_memory_and_temporary_files_end_with_the_session(zygote, scratch,
     assert _leftovers(scratch) == []
 
 
+@pytest.mark.needs_namespaces
 def test_hostname_cannot_be_changed(session):
     """The child has its own host name and cannot change it, nor the grader's."""
     ours = socket.gethostname()

@@ -1,4 +1,4 @@
-"""Tests for autograder/release.py: the student bundle and its leak search."""
+"""Tests for autograder/authoring/release.py: the student bundle and its leak search."""
 
 from __future__ import annotations
 

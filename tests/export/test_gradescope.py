@@ -60,6 +60,7 @@ def test_setup_script_is_valid_bash(exported: Path, tmp_path: Path):
     assert subprocess.run(["bash", "-n", str(tmp_path / "setup.sh")]).returncode == 0
 
 
+@pytest.mark.needs_root
 @pytest.mark.slow
 def test_run_autograder_grades_reference_and_stubs(exported: Path, tmp_path: Path):
     """Full marks for the reference, zero for the stubs, with Gradescope visibility."""

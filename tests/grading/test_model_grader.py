@@ -80,6 +80,7 @@ def _follows(outcomes: list[TestOutcome]) -> dict[str, TestOutcome]:
     return {o.id: o for o in outcomes if "follows_from" in o.details}
 
 
+@pytest.mark.needs_root
 def test_reference_scores_full_marks_and_second_copy_is_not_retrained(
     tmp_path, reference, shared_lab
 ):
@@ -101,6 +102,7 @@ def test_reference_scores_full_marks_and_second_copy_is_not_retrained(
     assert lab.isolation == "full" or lab.isolation.startswith("reduced")
 
 
+@pytest.mark.needs_root
 def test_wrong_layer_costs_only_the_architecture_check(tmp_path, reference, shared_lab):
     """average pooling for max pooling loses the layer check once, with a layer diff;
     the same difference under other arguments follows from it and costs nothing"""
@@ -126,6 +128,7 @@ def test_wrong_layer_costs_only_the_architecture_check(tmp_path, reference, shar
     )
 
 
+@pytest.mark.needs_root
 def test_ignored_argument_is_charged_beside_a_layer_mistake(tmp_path, reference, shared_lab):
     """a builder that ignores num_classes loses the other-arguments check even when its
     layers also differ: ignoring an argument is a mistake of its own"""
@@ -140,6 +143,7 @@ def test_ignored_argument_is_charged_beside_a_layer_mistake(tmp_path, reference,
     assert len(lost) == 2
 
 
+@pytest.mark.needs_root
 def test_uncompiled_models_lose_only_the_compile_points_and_score_alike(
     tmp_path, reference, shared_lab
 ):
@@ -162,6 +166,7 @@ def test_uncompiled_models_lose_only_the_compile_points_and_score_alike(
     assert scores == [27, 27]
 
 
+@pytest.mark.needs_root
 def test_lambda_layer_is_refused_without_running_it(tmp_path, reference, shared_lab):
     """a Lambda layer makes the dense baseline ungradable; its code never runs in the grader"""
     source = _mutant(
@@ -175,6 +180,7 @@ def test_lambda_layer_is_refused_without_running_it(tmp_path, reference, shared_
     assert all("Lambda layers cannot be graded" in o.output for o in lost.values())
 
 
+@pytest.mark.needs_root
 def test_missing_softmax_costs_only_the_architecture_check(tmp_path, reference, shared_lab):
     """a linear output layer loses the layer check of that model; its failed training and
     the other-arguments check follow from it and cost nothing"""
@@ -198,6 +204,7 @@ def test_missing_softmax_costs_only_the_architecture_check(tmp_path, reference, 
         assert outcome.details["follows_from"] == "model.architecture[build_dense_baseline]"
 
 
+@pytest.mark.needs_root
 def test_logits_with_from_logits_loss_costs_only_the_architecture_check(
     tmp_path, reference, shared_lab
 ):
@@ -219,6 +226,7 @@ def test_logits_with_from_logits_loss_costs_only_the_architecture_check(
     assert "from_logits=True fits your output layer" in compiled.output
 
 
+@pytest.mark.needs_root
 def test_wrong_loss_is_charged_in_compile_only_with_a_hint(tmp_path, reference, shared_lab):
     """categorical cross-entropy costs the compile checks; the training crash it causes
     follows from them and explains the rank error"""
@@ -238,6 +246,7 @@ def test_wrong_loss_is_charged_in_compile_only_with_a_hint(tmp_path, reference, 
         assert "sparse_categorical_crossentropy" in outcome.details["hint"]
 
 
+@pytest.mark.needs_root
 def test_equivalent_keras_forms_score_full_marks(tmp_path, reference, shared_lab):
     """separate Activation / ReLU / Softmax layers, input_shape= and object optimizers and
     losses are the same model"""
@@ -257,6 +266,7 @@ def test_equivalent_keras_forms_score_full_marks(tmp_path, reference, shared_lab
     assert _lost(outcomes) == {}
 
 
+@pytest.mark.needs_root
 def test_training_off_skips_learning_tests(tmp_path, reference, shared_lab):
     """with train_models off the learning tests are not run and not reported"""
     outcomes = _grade(_submission(tmp_path, REFERENCE), _state(reference, shared_lab, False))

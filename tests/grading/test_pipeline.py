@@ -20,6 +20,9 @@ from autograder.grading.worker import GraderWorker
 from autograder.load.submission import NO_WORK
 from autograder.settings import Settings
 
+# Every test grades in the sandbox; the reference test also checks the isolation is full.
+pytestmark = pytest.mark.needs_root
+
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[GraderWorker]:
@@ -31,6 +34,7 @@ def _ids(result) -> dict[str, float]:
     return {t.name: t.score for t in result.tests}
 
 
+@pytest.mark.needs_namespaces
 @pytest.mark.parametrize("form", ["directory", "zip", "notebook"])
 def test_reference_scores_full_marks_in_every_form(worker, tmp_path: Path, form: str):
     """The reference earns every point as a folder, a zip and a notebook."""

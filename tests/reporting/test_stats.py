@@ -1,4 +1,4 @@
-"""Tests for autograder/stats.py and autograder/stats_render.py."""
+"""Tests for autograder/reporting/stats.py and stats_render.py."""
 
 from __future__ import annotations
 

@@ -67,6 +67,7 @@ def test_plan_warns_about_a_duplicate_id(tmp_path: Path):
     assert len(planned.warnings) == 1 and "s00.zip" in planned.warnings[0]
 
 
+@pytest.mark.needs_root
 def test_bulk_grading_with_two_workers_writes_everything(tmp_path: Path):
     """Two warm workers grade a class; every file of the run is written."""
     submissions = _class(tmp_path / "class", 4)
@@ -81,6 +82,7 @@ def test_bulk_grading_with_two_workers_writes_everything(tmp_path: Path):
     assert (tmp_path / "out" / "reports" / "s03.html").exists()
 
 
+@pytest.mark.needs_root
 @pytest.mark.slow
 def test_killed_run_resumes_with_exactly_one_result_each(tmp_path: Path):
     """SIGKILL mid-run, run again: one whole result per submission, none lost."""
@@ -104,6 +106,7 @@ def test_killed_run_resumes_with_exactly_one_result_each(tmp_path: Path):
     assert leftovers == []
 
 
+@pytest.mark.needs_root
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_finished_results(tmp_path: Path):
     """SIGINT ends the run with exit 130, whole results and a gradebook."""
@@ -122,6 +125,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_results(tmp_path: Path):
     assert (out / "gradebook.csv").exists()
 
 
+@pytest.mark.needs_root
 @pytest.mark.slow
 def test_training_outcomes_are_shared_through_the_output_folder(tmp_path: Path):
     """A regrade in a new process finds every model's training in OUT/cache, not retrained."""

@@ -1,4 +1,4 @@
-"""Tests for autograder/names.py: ids and terminal text that cannot hurt."""
+"""Tests for autograder/run/names.py: ids and terminal text that cannot hurt."""
 
 from __future__ import annotations
 

@@ -62,6 +62,7 @@ def _comparable(out: Path) -> dict[str, dict]:
     return results
 
 
+@pytest.mark.needs_namespaces
 @pytest.mark.slow
 def test_dask_run_gives_the_same_results_as_a_local_run(cluster: str, tmp_path: Path):
     """The same class graded on the cluster and locally yields identical result files."""

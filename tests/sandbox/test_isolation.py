@@ -24,6 +24,10 @@ from autograder.sandbox.proxy import (
 )
 from autograder.sandbox.session import SandboxConfig, Session, Zygote
 
+# Every test runs student code in the sandbox; those marked needs_namespaces check the
+# walls of full isolation (the session fixture's scratch is a private tmpfs only there).
+pytestmark = pytest.mark.needs_root
+
 MODEL = """
 import keras
 
@@ -70,6 +74,7 @@ def session(zygote: Zygote, tmp_path: Path, secrets: Path) -> Iterator[Session]:
         yield sandboxed
 
 
+@pytest.mark.needs_namespaces
 def test_values_cross_as_plain_data(session):
     """Values come back as exact built-in types and arrays, and the isolation is full."""
     got = session.call("shapes", "echo", [1, (2.5, "x"), {"k": np.arange(3)}, None, True])
@@ -79,6 +84,7 @@ def test_values_cross_as_plain_data(session):
     assert session.isolation == "full"
 
 
+@pytest.mark.needs_namespaces
 @pytest.mark.parametrize("function", ["always_equal", "float_subclass", "array_subclass",
                                       "object_array"])
 def test_objects_that_could_fool_a_comparison_are_refused(session, function):
@@ -88,6 +94,7 @@ def test_objects_that_could_fool_a_comparison_are_refused(session, function):
     assert session.call("shapes", "add", 2, 3) == 5
 
 
+@pytest.mark.needs_namespaces
 def test_keras_model_crosses_as_its_config(session):
     """A Keras model arrives as JSON config, compile config and a layer summary."""
     data = session.call("model", "build")
@@ -102,6 +109,7 @@ def test_keras_model_crosses_as_its_config(session):
     assert session.call("model", "build", compiled=False).compile_config is None
 
 
+@pytest.mark.needs_namespaces
 def test_output_is_captured_per_call_and_never_reaches_the_grader(session, capfd):
     """Prints land in last_output for that call only, not on the grader's own streams."""
     assert session.call("shapes", "add", 1, 1) == 2
@@ -113,6 +121,7 @@ def test_output_is_captured_per_call_and_never_reaches_the_grader(session, capfd
     assert "score" not in captured.out + captured.err and "adding" not in captured.out
 
 
+@pytest.mark.needs_namespaces
 def test_huge_output_is_truncated(session):
     """A hundred megabytes of printing is cut to the configured size with a marker."""
     assert session.call("shapes", "shout", 100) == "done"
@@ -120,6 +129,7 @@ def test_huge_output_is_truncated(session):
     assert len(session.last_output) <= 1000 + len("\n[... truncated]")
 
 
+@pytest.mark.needs_namespaces
 def test_missing_and_broken_code_is_missing_code(session):
     """A missing file, a missing function and a failing import are MissingCode with a reason."""
     with pytest.raises(MissingCode, match=r"convolution\.py is missing"):
@@ -132,6 +142,7 @@ def test_missing_and_broken_code_is_missing_code(session):
         session.call("pooling", "f")
 
 
+@pytest.mark.needs_namespaces
 def test_hidden_paths_cannot_be_read(zygote, tmp_path):
     """The reference, quizzes, graders and the rest of the course are simply not there."""
     scratch = write_student(tmp_path / "scratch")
@@ -158,6 +169,7 @@ def test_hidden_paths_cannot_be_read(zygote, tmp_path):
         assert listed == {"shapes.py", *bound_names(Path("/tmp"))}
 
 
+@pytest.mark.needs_namespaces
 def test_only_scratch_is_writable(session, secrets, tmp_path):
     """A results file can be written in scratch only, and never reaches the host's disk."""
     assert session.call("shapes", "write", "results.json") == "/tmp/results.json"
@@ -174,6 +186,7 @@ def test_only_scratch_is_writable(session, secrets, tmp_path):
         assert not target.exists()
 
 
+@pytest.mark.needs_namespaces
 def test_no_network_not_even_the_graders_loopback(session):
     """An outside address and a socket listening in the grader are both unreachable."""
     with socket.create_server(("127.0.0.1", 0)) as server:
@@ -183,6 +196,7 @@ def test_no_network_not_even_the_graders_loopback(session):
                 session.call("shapes", "connect", host, target)
 
 
+@pytest.mark.needs_namespaces
 def test_submission_deadline_stops_further_calls(zygote, tmp_path):
     """Once the submission's time is spent, calls fail at once without running."""
     scratch = write_student(tmp_path / "scratch")
@@ -217,6 +231,7 @@ def test_reduced_isolation_still_limits_and_says_so(zygote):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+@pytest.mark.needs_namespaces
 def test_the_graders_folder_is_never_imported(tmp_path, monkeypatch):
     """A class folder holding a package named like a library is not imported by the zygote."""
     marker = tmp_path / "imported"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from capabilities import CHROMIUM
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 from workspace_samples import graded_class
@@ -16,13 +16,8 @@ from workspace_samples import graded_class
 from autograder.cli import main
 from autograder.workspace.web import make_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason="Debian's chromium is missing (make browser installs it)"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.needs_browser]
 TOKEN = "browser-test-token"
 
 
