@@ -9,10 +9,12 @@ from pathlib import Path
 
 import autograder
 from autograder.sandbox.child import BASE_UID
+from autograder.sandbox.slots import claim_slot
 
-# Our own slot, so our children's user id (and its process limit) is not shared with
-# other test runs on the same machine, which use slot 0.
-SLOT = 3000 + os.getpid() % 1000
+# Our own slot, claimed like a grader's for this test process's lifetime, so our
+# children's user id (and its process limit) is never shared with another run.
+SLOT_CLAIM = claim_slot(3000 + os.getpid() % 1000)
+SLOT = SLOT_CLAIM.slot
 SLOT_UID = BASE_UID + SLOT
 
 

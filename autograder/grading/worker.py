@@ -18,6 +18,7 @@ from autograder.quiz.files import Quiz, load_quiz
 from autograder.sandbox.config import SandboxConfig
 from autograder.sandbox.scratch import host_scratch
 from autograder.sandbox.session import Session, Zygote
+from autograder.sandbox.slots import claim_slot
 from autograder.settings import Settings
 
 
@@ -28,7 +29,7 @@ class GraderWorker:
         self, settings: Settings, layout: CourseLayout | None = None, *, slot: int = 0
     ) -> None:
         """Load everything once for ``settings``; ``slot`` gives its sandboxes their own user."""
-        self.layout, self.slot = layout or course(), slot
+        self.layout, self.slot_claim = layout or course(), claim_slot(slot)
         self.zygote = Zygote()
         self.zygote.start()
         group = load_module_group(self.layout.reference, course_table(self.layout).names)
@@ -40,6 +41,11 @@ class GraderWorker:
         self._configure(settings)
         # The imports above are permanent: keep the collector from rescanning them.
         gc.freeze()
+
+    @property
+    def slot(self) -> int:
+        """The slot this process holds (the requested one, or the next free one above it)."""
+        return self.slot_claim.slot
 
     def reconfigure(self, settings: Settings) -> None:
         """Grade from now on under ``settings``, keeping the warm zygote, reference and quiz.
@@ -71,6 +77,7 @@ class GraderWorker:
         """Stop the model child and the zygote."""
         self.state.models.close()
         self.zygote.close()
+        self.slot_claim.release()
 
     def __enter__(self) -> GraderWorker:
         return self

@@ -37,9 +37,10 @@ from autograder.grading.keras.memo import (
 from autograder.sandbox.config import SandboxConfig
 from autograder.sandbox.proxy import CallTimeout, ChildCrashed, StudentError
 from autograder.sandbox.session import Session, Zygote
+from autograder.sandbox.slots import SLOT_LIMIT
 
 # Trusted children run as their own user, apart from the submission children's slots.
-TRUSTED_SLOT_OFFSET = 5000
+TRUSTED_SLOT_OFFSET = SLOT_LIMIT
 MAX_DESCRIBED = 4096  # distinct configs remembered per grader process
 
 
