@@ -32,8 +32,7 @@ def probe_sandbox(zygote: Zygote, config: SandboxConfig, slot: int = 0) -> str:
         SandboxUnavailable: the child did not start or did not answer; the message
             says why and, when this process is not root, what is missing.
     """
-    with host_scratch("sandbox-probe") as scratch, \
-            zygote.spawn(scratch, config, slot) as session:
+    with host_scratch("sandbox-probe") as scratch, zygote.spawn(scratch, config, slot) as session:
         try:
             session.call(PROBE_MODULE, "answer")
         except MissingCode:
