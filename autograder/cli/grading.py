@@ -100,6 +100,7 @@ def grade(
     from autograder.reporting.terminal import grading_progress, scores_table, summary_table
     from autograder.run.bulk import grade_paths
     from autograder.run.discovery import discover_with_warnings
+    from autograder.sandbox.probe import SandboxUnavailable
 
     refuse_output_inside(out, submissions)
     check_stored_policy(out)
@@ -133,6 +134,8 @@ def grade(
     except DiskFull as exc:
         console.print(f"[red]stopped: {safe(exc.strerror)}; free some space and run it again")
         sys.exit(1)
+    except SandboxUnavailable as exc:
+        fail(str(exc), code=1)
     for warning in summary.warnings:
         console.print(f"[yellow]warning: {safe(warning)}")
     stdout.print(summary_table(summary, f"convgrade: {out}"))

@@ -16,6 +16,7 @@ from autograder.load.modules import load_module_group
 from autograder.load.submission import Submission, write_sources
 from autograder.quiz.files import Quiz, load_quiz
 from autograder.sandbox.config import SandboxConfig
+from autograder.sandbox.probe import probe_sandbox
 from autograder.sandbox.scratch import host_scratch
 from autograder.sandbox.session import Session, Zygote
 from autograder.sandbox.slots import claim_slot
@@ -28,10 +29,21 @@ class GraderWorker:
     def __init__(
         self, settings: Settings, layout: CourseLayout | None = None, *, slot: int = 0
     ) -> None:
-        """Load everything once for ``settings``; ``slot`` gives its sandboxes their own user."""
+        """Load everything once for ``settings``; ``slot`` gives its sandboxes their own user.
+
+        Raises:
+            SandboxUnavailable: no sandboxed child can start on this machine (for
+                example without root), so no submission could be graded.
+        """
         self.layout, self.slot_claim = layout or course(), claim_slot(slot)
         self.zygote = Zygote()
         self.zygote.start()
+        try:
+            probe_sandbox(self.zygote, self._sandbox_config(settings), self.slot)
+        except BaseException:
+            self.zygote.close()
+            self.slot_claim.release()
+            raise
         group = load_module_group(self.layout.reference, course_table(self.layout).names)
         if group.errors:
             raise RuntimeError(f"the reference solutions do not load: {group.errors}")
@@ -58,12 +70,15 @@ class GraderWorker:
 
     def _configure(self, settings: Settings) -> None:
         self.settings = settings
-        hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
-        self.sandbox_config = _with_hidden(settings.sandbox, hidden)
+        self.sandbox_config = self._sandbox_config(settings)
         models = ModelLab(self.zygote, self.sandbox_config, slot=self.slot,
                           limits=settings.models, cache_dir=settings.options.cache_dir)
         self.state = GraderState(reference=self.reference, options=settings.options,
                                  models=models)
+
+    def _sandbox_config(self, settings: Settings) -> SandboxConfig:
+        hidden = (*self.layout.secret_paths(), *settings.hidden_paths)
+        return _with_hidden(settings.sandbox, hidden)
 
     @contextmanager
     def isolate(self, submission: Submission) -> Iterator[Session]:

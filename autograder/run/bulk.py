@@ -91,6 +91,11 @@ def grade_paths(
 
     ``settings`` holds every limit of the run; None means ``Settings()``, the
     same defaults as ``convgrade grade`` without flags.
+
+    Raises:
+        SandboxUnavailable: a grader found that no sandbox can start on its machine
+            (for example without root); the run stops there, locally before any
+            result is written.
     """
     layout = OutputLayout(out)
     try:

@@ -26,6 +26,7 @@ from autograder.load.submission import load_submission
 from autograder.quiz.files import Quiz, course_quiz
 from autograder.reporting.store import DiskFull
 from autograder.run.discovery import Found
+from autograder.sandbox.probe import SandboxUnavailable
 from autograder.settings import Settings
 
 RETRIES = 2
@@ -93,7 +94,7 @@ def _one_pool(
                 yield future.result()
             except BrokenProcessPool:
                 broken.append(futures[future])
-            except DiskFull:
+            except (DiskFull, SandboxUnavailable):
                 raise
             except Exception as exc:
                 message = f"internal grading error: {exc}"
@@ -111,9 +112,11 @@ def fallback_shape() -> tuple[list[TestOutcome], Quiz]:
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
-    pool.shutdown(wait=False, cancel_futures=True)
     # The executor has no public way to stop running tasks; its processes are ours to end.
-    for process in list(getattr(pool, "_processes", {}).values()):
+    # They are listed first: shutting down may drop the executor's own list.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
         process.kill()
 
 
@@ -121,16 +124,24 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
 # It lives exactly as long as its process, and each process belongs to one pool of one
 # run (_one_pool shuts it down before returning), so no run sees another run's settings.
 _POOL_WORKER: GraderWorker | None = None
+# Why the grader of this process could not be built: each task raises it, so the run
+# stops with its message (an initializer's own exception only breaks the pool).
+_POOL_UNAVAILABLE: SandboxUnavailable | None = None
 
 
 def _init_pool_worker(settings: Settings, slots: Any) -> None:
-    global _POOL_WORKER
+    global _POOL_WORKER, _POOL_UNAVAILABLE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for everyone
     _die_with_parent()
-    _POOL_WORKER = GraderWorker(settings, slot=slots.get())
+    try:
+        _POOL_WORKER = GraderWorker(settings, slot=slots.get())
+    except SandboxUnavailable as exc:
+        _POOL_UNAVAILABLE = exc
 
 
 def _grade_in_pool(job: Found) -> dict[str, Any]:
+    if _POOL_UNAVAILABLE is not None:
+        raise _POOL_UNAVAILABLE
     assert _POOL_WORKER is not None, "pool worker used before its initializer ran"
     return grade_one(_POOL_WORKER, job)
 

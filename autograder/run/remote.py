@@ -26,6 +26,7 @@ from autograder.load.submission import Submission, load_submission
 from autograder.quiz.files import course_quiz
 from autograder.reporting.store import DiskFull
 from autograder.run.discovery import Found
+from autograder.sandbox.probe import SandboxUnavailable
 from autograder.settings import Settings
 
 # This dask worker process's warm grader; each task sets it to the task's own settings.
@@ -60,7 +61,7 @@ def grade_on_dask(
             for future in as_completed(futures, loop=client.loop):
                 try:
                     yield future.result()
-                except DiskFull:
+                except (DiskFull, SandboxUnavailable):  # the second: no worker can grade
                     raise
                 except Exception as exc:  # the dask worker died or lost the task
                     message = f"internal grading error: {exc}"

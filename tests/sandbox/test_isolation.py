@@ -15,6 +15,7 @@ import pytest
 from sandbox_helpers import SLOT, bound_names, write_student
 
 from autograder.course.paths import course
+from autograder.sandbox.probe import probe_sandbox
 from autograder.sandbox.proxy import (
     BadReturn,
     CallTimeout,
@@ -244,3 +245,19 @@ def test_the_graders_folder_is_never_imported(tmp_path, monkeypatch):
         with pytest.raises(StudentRaised, match="FileNotFoundError"):
             sandboxed.call("shapes", "listdir", str(tmp_path / "keras"))
     assert not marker.exists()
+
+
+def test_start_probe_is_quick_and_leaves_nothing(zygote):
+    """The start probe a grader runs once answers in well under a second and cleans up.
+
+    Its child answers from an empty scratch, with the isolation it got; the scratch is gone.
+    """
+    before = set(Path(tempfile.gettempdir()).glob("convgrade-sandbox-probe-*"))
+    timings = []
+    for _ in range(3):
+        started = time.monotonic()
+        isolation = probe_sandbox(zygote, SandboxConfig(), slot=SLOT)
+        timings.append(time.monotonic() - started)
+        assert isolation == "full" or isolation.startswith("reduced: ")
+    assert min(timings) < 1.0, timings
+    assert set(Path(tempfile.gettempdir()).glob("convgrade-sandbox-probe-*")) <= before
