@@ -123,6 +123,7 @@ def test_the_training_budget_flag_reaches_the_model_child(captured_cli, monkeypa
             return None
 
     monkeypatch.setattr(worker_module, "Zygote", Zygote)
+    monkeypatch.setattr(worker_module, "probe_sandbox", lambda *_: None)  # nothing to start
     # Loading the reference and collecting the graders import Keras: not needed here.
     loaded = SimpleNamespace(modules={}, errors={})
     monkeypatch.setattr(worker_module, "load_module_group", lambda *_: loaded)
