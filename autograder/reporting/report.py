@@ -5,22 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import jinja2
-
 from autograder.course.paths import OutputLayout
 from autograder.reporting.report_view import FILTERS, report_context
 from autograder.reporting.store import write_text_atomic
+from autograder.reporting.templating import template_environment
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("autograder.reporting", "templates"),
-    autoescape=jinja2.select_autoescape(
-        enabled_extensions=("html", "html.j2"), default_for_string=False
-    ),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined,
-)
+_ENV = template_environment(escape_strings=False)
 _ENV.filters.update(FILTERS)  # Markdown escaping: student text can never leave its block
 
 

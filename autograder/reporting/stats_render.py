@@ -11,7 +11,6 @@ import io
 import json
 from pathlib import Path
 
-import jinja2
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -20,6 +19,7 @@ from autograder.course.paths import OutputLayout
 from autograder.grading.misconceptions import SUMMARIES
 from autograder.reporting.stats import ClassStats, compute_stats
 from autograder.reporting.store import load_results, write_text_atomic
+from autograder.reporting.templating import template_environment
 
 HISTOGRAM = "score_histogram.png"
 EXERCISE_CHART = "exercise_means.png"
@@ -31,16 +31,7 @@ _DPI = 100
 _BINS = list(range(0, 101, 10))
 _COLOR = "#2f6f9f"
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("autograder.reporting", "templates"),
-    autoescape=jinja2.select_autoescape(
-        enabled_extensions=("html", "html.j2"), default_for_string=True
-    ),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined,
-)
+_ENV = template_environment(escape_strings=True)
 
 
 def write_stats(stats: ClassStats, out_dir: Path) -> list[Path]:
